@@ -1,0 +1,22 @@
+//! Every environment variable plugctl reads, declared once.
+//!
+//! clap reads the ones that mirror a global flag (`env = env::OUTPUT`); the config layer reads the
+//! rest through [`var`]. Nothing else in the crate calls `std::env::var`.
+
+/// Path of the configuration file (same as `--config`).
+pub const CONFIG: &str = "PLUGCTL_CONFIG";
+/// Output format: `table` or `json` (same as `--output`).
+pub const OUTPUT: &str = "PLUGCTL_OUTPUT";
+/// A `tracing` filter for log output on stderr, e.g. `plugctl=debug`; overrides `-v`/`-q`.
+pub const LOG: &str = "PLUGCTL_LOG";
+/// Default tokenizer encoding for `plugctl tokens` (same as `--encoding`).
+pub const ENCODING: &str = "PLUGCTL_ENCODING";
+/// Default model for `plugctl tokens` (same as `--model`).
+pub const MODEL: &str = "PLUGCTL_MODEL";
+/// The informal standard: when set and not empty, no colour anywhere.
+pub const NO_COLOR: &str = "NO_COLOR";
+
+/// The value of an environment variable, treating an empty value as unset.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}

@@ -1,0 +1,144 @@
+//! The on-disk schema of `plugctl.yaml` and where the file is found.
+//!
+//! Every struct denies unknown fields, so a typo is an error naming the key, not a setting that
+//! silently does nothing. Each capability owns one section; all fields are optional because the
+//! layers above (flags, environment) and the defaults below fill the gaps.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::ConfigError;
+use crate::output::Format;
+
+/// The name looked for in the current directory and in the platform config directory.
+pub const FILE_NAME: &str = "plugctl.yaml";
+
+/// The whole file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Default output format for every command.
+    pub output: Option<Format>,
+    /// Defaults for `plugctl tokens`.
+    #[serde(default)]
+    pub tokens: TokensSection,
+}
+
+/// The `tokens:` section.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensSection {
+    /// Tokenizer encoding, e.g. `cl100k_base`.
+    pub encoding: Option<String>,
+    /// Model name, mapped to its encoding, e.g. `gpt-4o`.
+    pub model: Option<String>,
+    /// Default trimming strategy of `tokens compress`: `last`, `first` or `middle-out`.
+    pub strategy: Option<String>,
+    /// Default `--reserve-output` of `tokens compress`.
+    pub reserve_output: Option<usize>,
+}
+
+/// Where the configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `--config` or `$PLUGCTL_CONFIG`: must exist.
+    Explicit(PathBuf),
+    /// Found by discovery (`./plugctl.yaml`, then the platform config dir).
+    Discovered(PathBuf),
+}
+
+/// Finds the file to load: an explicit path wins; otherwise the first of `./plugctl.yaml` and
+/// `<platform config dir>/plugctl/plugctl.yaml` that exists.
+pub fn locate(explicit: Option<&Path>, cwd: &Path, config_dir: Option<&Path>) -> Option<Source> {
+    if let Some(path) = explicit {
+        return Some(Source::Explicit(path.to_path_buf()));
+    }
+    let candidates = [
+        Some(cwd.join(FILE_NAME)),
+        config_dir.map(|d| d.join(FILE_NAME)),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())
+        .map(Source::Discovered)
+}
+
+/// Parses the text of a configuration file. The error names the file, line and column.
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    // An empty file (or only comments) is a valid, empty configuration.
+    if text.trim().is_empty()
+        || serde_yaml::from_str::<serde_yaml::Value>(text).is_ok_and(|v| v.is_null())
+    {
+        return Ok(ConfigFile::default());
+    }
+    serde_yaml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        location: e
+            .location()
+            .map(|l| format!(":{}:{}", l.line(), l.column()))
+            .unwrap_or_default(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<ConfigFile, ConfigError> {
+        parse(Path::new("plugctl.yaml"), text)
+    }
+
+    #[test]
+    fn empty_file_is_empty_config() {
+        assert!(parse_str("").unwrap().output.is_none());
+        assert!(parse_str("# only a comment\n").unwrap().output.is_none());
+    }
+
+    #[test]
+    fn reads_sections() {
+        let cfg =
+            parse_str("output: json\ntokens:\n  model: gpt-4\n  reserve_output: 256\n").unwrap();
+        assert_eq!(cfg.output, Some(Format::Json));
+        assert_eq!(cfg.tokens.model.as_deref(), Some("gpt-4"));
+        assert_eq!(cfg.tokens.reserve_output, Some(256));
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_position() {
+        let err = parse_str("tokens:\n  modle: gpt-4\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `modle`"), "{err}");
+        assert!(err.contains("plugctl.yaml:2:"), "{err}");
+    }
+
+    #[test]
+    fn explicit_path_wins_over_discovery() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "").unwrap();
+        let explicit = Path::new("/elsewhere/x.yaml");
+        assert_eq!(
+            locate(Some(explicit), dir.path(), None),
+            Some(Source::Explicit(explicit.to_path_buf()))
+        );
+        assert_eq!(
+            locate(None, dir.path(), None),
+            Some(Source::Discovered(dir.path().join(FILE_NAME)))
+        );
+    }
+
+    #[test]
+    fn platform_dir_is_the_last_resort() {
+        let cwd = tempfile::tempdir().unwrap();
+        let cfg = tempfile::tempdir().unwrap();
+        assert_eq!(locate(None, cwd.path(), Some(cfg.path())), None);
+        std::fs::write(cfg.path().join(FILE_NAME), "output: json\n").unwrap();
+        assert_eq!(
+            locate(None, cwd.path(), Some(cfg.path())),
+            Some(Source::Discovered(cfg.path().join(FILE_NAME)))
+        );
+    }
+}
