@@ -49,7 +49,7 @@ impl Input {
     }
 
     /// The size in bytes when known up front (regular files).
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match self {
             Input::Stdin => None,
             Input::Path(p) => std::fs::metadata(p)
@@ -78,7 +78,7 @@ impl Input {
 
     /// Reads the whole input into memory (for inputs that must be parsed as a whole).
     pub fn read_to_end(&self) -> io::Result<Vec<u8>> {
-        let mut buf = Vec::with_capacity(self.len().unwrap_or(0) as usize);
+        let mut buf = Vec::with_capacity(self.size().unwrap_or(0) as usize);
         self.open()?.read_to_end(&mut buf)?;
         Ok(buf)
     }

@@ -211,7 +211,7 @@ fn count(args: CountArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
     let inputs = Input::from_args(&args.files);
     let printer = &globals.printer;
 
-    let total_len: u64 = inputs.iter().filter_map(Input::len).sum();
+    let total_len: u64 = inputs.iter().filter_map(Input::size).sum();
     let bar = progress::bytes(printer, total_len, PROGRESS_MIN_BYTES, "counting");
     let mut done_before = 0u64;
     let mut counts = Vec::with_capacity(inputs.len());
@@ -306,7 +306,7 @@ fn count_chat_input(
         input: String::new(),
         format: "chat",
         tokens: counts.total as u64,
-        bytes: input.len().unwrap_or(text_len as u64),
+        bytes: input.size().unwrap_or(text_len as u64),
         chat: Some(ChatBreakdown {
             messages: counts.messages.len(),
             tools_tokens: counts.tools,

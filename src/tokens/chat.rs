@@ -544,7 +544,8 @@ mod tests {
             + c.count("get_weather:Get the weather")
             + 3
             + (3 + c.count("city:string:City name"))
-            + (3 - 3 + (3 + c.count("c")) + (3 + c.count("f")) + c.count("unit:string:"))
+            // prop_key, then enum_init (-3) and one enum_item per value, then the line.
+            + (3 + (3 + c.count("c")) + (3 + c.count("f")) + c.count("unit:string:") - 3)
             + 12;
         assert_eq!(f.tools_tokens(&c, &[function]), expected);
         assert_eq!(f.tools_tokens(&c, &[]), 0);

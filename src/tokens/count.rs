@@ -26,6 +26,15 @@ const CHUNK: usize = 512 * 1024;
 const BLOCK: usize = 8 * 1024 * 1024;
 
 /// Counts tokens of text with one encoding.
+///
+/// ```
+/// use plugctl::tokens::{Counter, Encoding};
+///
+/// let counter = Counter::new(Encoding::O200kBase);
+/// assert_eq!(counter.count("hello world"), 2);
+/// // Special-token strings are ordinary text.
+/// assert_eq!(counter.count("<|endoftext|>"), 7);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Counter {
     encoding: Encoding,
@@ -333,7 +342,8 @@ mod tests {
         let text = format!("{}x", " ".repeat(1_000_000));
         for encoding in Encoding::ALL {
             let n = Counter::new(encoding).count(&text);
-            assert!(n > 1 && n < 100_000, "{encoding}: {n}");
+            // r50k_base has no tokens for runs of spaces, so up to one token per byte.
+            assert!(n > 1 && n <= text.len(), "{encoding}: {n}");
         }
     }
 
