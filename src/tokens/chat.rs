@@ -651,3 +651,68 @@ mod tests {
         assert_eq!(Syntax::sniff("- role: user\n"), Syntax::Yaml);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn parsing_arbitrary_text_never_panics(text in ".{0,300}") {
+            for syntax in [Syntax::Json, Syntax::Jsonl, Syntax::Yaml] {
+                let _ = Transcript::parse(&text, syntax);
+            }
+            let _ = Syntax::sniff(&text);
+        }
+
+        #[test]
+        fn parsing_arbitrary_json_values_never_panics(value in arb_json()) {
+            let text = value.to_string();
+            if let Ok(t) = Transcript::parse(&text, Syntax::Json) {
+                let counter = Counter::new(Encoding::O200kBase);
+                let formula = ChatFormula::new(Encoding::O200kBase, None);
+                let _ = count_chat(&counter, &formula, &t);
+                prop_assert!(t.render().is_ok());
+            }
+        }
+    }
+
+    /// JSON values shaped a bit like transcripts, so that parsing gets past the first checks.
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            prop_oneof![
+                Just("role".to_string()),
+                Just("user".to_string()),
+                ".{0,10}"
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("role".to_string()),
+                            Just("content".to_string()),
+                            Just("name".to_string()),
+                            Just("messages".to_string()),
+                            Just("tools".to_string()),
+                            Just("tool_calls".to_string()),
+                            Just("function".to_string()),
+                            ".{0,6}",
+                        ],
+                        inner
+                    ),
+                    0..6
+                )
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+}

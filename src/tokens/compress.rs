@@ -517,3 +517,101 @@ mod tests {
         assert_eq!(count_chat(&c, &f, &out.transcript).total, budget);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::{
+        Just, ProptestConfig, Strategy as Arb, prop, prop_assert, prop_assert_eq, prop_oneof,
+        proptest,
+    };
+    use serde_json::json;
+
+    use super::*;
+    use crate::tokens::Encoding;
+    use crate::tokens::chat::Syntax;
+
+    /// A history of plain turns and tool-call groups, with an optional system message first.
+    fn arb_history() -> impl Arb<Value = Vec<Value>> {
+        let turn = prop_oneof![
+            ("[a-z ]{0,40}", prop::bool::ANY).prop_map(|(text, user)| vec![json!({
+                "role": if user { "user" } else { "assistant" }, "content": text
+            })]),
+            (0u32..1000, 1usize..3).prop_map(|(id, n)| {
+                let ids: Vec<String> = (0..n).map(|i| format!("c{id}_{i}")).collect();
+                let calls: Vec<Value> = ids
+                    .iter()
+                    .map(|i| {
+                        json!({"id": i, "type": "function",
+                    "function": {"name": "f", "arguments": "{\"x\": 1}"}})
+                    })
+                    .collect();
+                let mut v =
+                    vec![json!({"role": "assistant", "content": null, "tool_calls": calls})];
+                v.extend(
+                    ids.iter()
+                        .map(|i| json!({"role": "tool", "tool_call_id": i, "content": "ok"})),
+                );
+                v
+            }),
+        ];
+        (prop::bool::ANY, prop::collection::vec(turn, 0..25)).prop_map(|(system, turns)| {
+            let mut v = Vec::new();
+            if system {
+                v.push(json!({"role": "system", "content": "Be brief."}));
+            }
+            v.extend(turns.into_iter().flatten());
+            v
+        })
+    }
+
+    fn arb_strategy() -> impl Arb<Value = Strategy> {
+        prop_oneof![
+            Just(Strategy::Last),
+            Just(Strategy::First),
+            Just(Strategy::MiddleOut)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn result_fits_and_keeps_its_promises(
+            history in arb_history(),
+            max_tokens in 0usize..400,
+            reserve in 0usize..50,
+            strategy in arb_strategy(),
+            partial in prop::bool::ANY,
+        ) {
+            let counter = Counter::new(Encoding::O200kBase);
+            let formula = ChatFormula::new(Encoding::O200kBase, None);
+            let t = Transcript::parse(&Value::Array(history).to_string(), Syntax::Json).unwrap();
+            let options = Options { max_tokens, reserve_output: reserve, strategy, pin_system: true, partial };
+            match compress(&counter, &formula, &t, &options) {
+                Err(TokensError::BudgetTooSmall { required, .. }) => prop_assert!(required > max_tokens),
+                Err(e) => prop_assert!(false, "unexpected error {e}"),
+                Ok(out) => {
+                    let recount = count_chat(&counter, &formula, &out.transcript).total;
+                    prop_assert_eq!(recount, out.report.tokens_after, "the report matches the output");
+                    prop_assert!(recount + reserve <= max_tokens);
+                    // Pinned system messages survive.
+                    let systems = |t: &Transcript| (0..t.messages.len()).filter(|&i| t.role(i) == "system").count();
+                    prop_assert_eq!(systems(&out.transcript), systems(&t));
+                    // Tool calls and results still pair up.
+                    let calls: Vec<&str> = out.transcript.messages.iter()
+                        .flat_map(|m| m["tool_calls"].as_array().into_iter().flatten())
+                        .filter_map(|c| c["id"].as_str()).collect();
+                    let results: Vec<&str> = out.transcript.messages.iter()
+                        .filter_map(|m| m["tool_call_id"].as_str()).collect();
+                    prop_assert_eq!(calls, results);
+                    // Kept messages keep their order: the output is a subsequence of the input.
+                    let mut it = t.messages.iter();
+                    for m in &out.transcript.messages {
+                        let found = it.any(|orig| orig == m || (orig["role"] == m["role"] && m["content"].is_string()));
+                        prop_assert!(found);
+                    }
+                }
+            }
+        }
+    }
+}

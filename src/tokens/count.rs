@@ -85,22 +85,10 @@ impl Counter {
         let mut lines_before = 0usize;
         let mut eof = false;
         while !eof {
-            // Fill the buffer up to one block past what is carried over.
-            let target = buf.len() + BLOCK;
-            while buf.len() < target {
-                let start = buf.len();
-                buf.resize(target, 0);
-                match reader.read(&mut buf[start..]) {
-                    Ok(0) => {
-                        buf.truncate(start);
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => buf.truncate(start + n),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            // Append up to one block to what is carried over; a short read means end of input.
+            // (`read_to_end` fills spare capacity without zeroing it first.)
+            let read = (&mut reader).take(BLOCK as u64).read_to_end(&mut buf)?;
+            eof = read < BLOCK;
             let end = if eof {
                 buf.len()
             } else {
@@ -374,6 +362,62 @@ mod tests {
         match err {
             TokensError::InvalidUtf8 { at } => assert_eq!(at, Position { line: 2, column: 8 }),
             other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Strings made of the characters that matter at cut points, plus arbitrary ones.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let atom = prop_oneof![
+            Just("\n".to_string()),
+            Just(" ".to_string()),
+            Just("/".to_string()),
+            Just("\t".to_string()),
+            Just("\r\n".to_string()),
+            Just("ab".to_string()),
+            Just("'s".to_string()),
+            Just("12".to_string()),
+            Just(".".to_string()),
+            Just("\u{3000}".to_string()),
+            Just("é".to_string()),
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(atom, 0..200).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn cutting_at_cut_points_never_changes_the_count(text in tricky_text()) {
+            let cuts = cut_points(text.as_bytes(), 1);
+            for encoding in [Encoding::O200kBase, Encoding::Cl100kBase, Encoding::P50kBase] {
+                let whole = encoding.reference().encode_ordinary(&text).len();
+                let parts: usize = chunks(&text, &cuts)
+                    .iter()
+                    .map(|c| encoding.reference().encode_ordinary(c).len())
+                    .sum();
+                prop_assert_eq!(parts, whole, "{} on {:?}", encoding, text);
+                prop_assert_eq!(Counter::new(encoding).count(&text), whole);
+            }
+        }
+
+        #[test]
+        fn any_bytes_either_count_or_report_invalid_utf8(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+            let result = Counter::new(Encoding::O200kBase).count_reader(&bytes[..], &|_| {});
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => prop_assert_eq!(result.unwrap().tokens as usize, Counter::new(Encoding::O200kBase).count(text)),
+                Err(_) => {
+                    let invalid = matches!(result, Err(TokensError::InvalidUtf8 { .. }));
+                    prop_assert!(invalid, "expected an invalid UTF-8 error");
+                }
+            }
         }
     }
 }
