@@ -128,6 +128,7 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
                 io::ErrorKind::PermissionDenied => {
                     return Some("check the file's permissions".into());
                 }
+                io::ErrorKind::IsADirectory => return Some("name a file, not a directory".into()),
                 _ => {}
             }
         }

@@ -318,9 +318,7 @@ fn count_chat_input(
 
 /// Reads and parses a chat transcript; the syntax comes from the extension, or is sniffed.
 fn read_transcript(input: &Input) -> anyhow::Result<(Transcript, usize)> {
-    let bytes = input
-        .read_to_end()
-        .with_context(|| format!("reading {}", input.display_name()))?;
+    let bytes = input.read_to_end()?; // the caller names the input in its context
     let text = decode_utf8(&bytes, 0)?;
     let syntax = input
         .extension()

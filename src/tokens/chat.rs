@@ -475,7 +475,8 @@ fn json_error(syntax: Syntax, e: &serde_json::Error, line_offset: usize) -> Toke
         syntax: syntax.name(),
         at: Position {
             line: e.line() + line_offset,
-            column: e.column(),
+            // serde_json says column 0 for an error before a line's first character.
+            column: e.column().max(1),
         },
         message: strip_position(&e.to_string()),
     }
