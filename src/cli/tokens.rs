@@ -155,6 +155,7 @@ impl Tokenizer {
             Some((None, Some(name), _)) => (None, Encoding::from_name(&name)?),
             Some((None, None, _)) => unreachable!("filtered by find"),
         };
+        tracing::debug!(encoding = encoding.name(), model = ?model, "tokenizer resolved");
         Ok(Self { encoding, model })
     }
 
@@ -217,6 +218,7 @@ fn count(args: CountArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
     let mut counts = Vec::with_capacity(inputs.len());
     for input in &inputs {
         let name = input.display_name();
+        let started = std::time::Instant::now();
         let as_chat = match args.format {
             InputFormat::Text => false,
             InputFormat::Chat => true,
@@ -241,6 +243,13 @@ fn count(args: CountArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
                 .map_err(anyhow::Error::from)
         };
         let mut counted = counted.with_context(|| format!("counting tokens in {name}"))?;
+        tracing::info!(
+            input = %name,
+            tokens = counted.tokens,
+            bytes = counted.bytes,
+            ms = started.elapsed().as_millis() as u64,
+            "counted"
+        );
         counted.input = name;
         done_before += counted.bytes;
         counts.push(counted);
