@@ -49,6 +49,8 @@ impl Input {
     }
 
     /// The size in bytes when known up front (regular files).
+    // An unknown size is not an empty input, so an `is_empty` would mislead.
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> Option<u64> {
         match self {
             Input::Stdin => None,

@@ -1,5 +1,8 @@
 //! Shared test helpers: a sandboxed `plugctl` command and the reference data.
 
+// Each test module uses its own subset of these helpers.
+#![allow(dead_code, unreachable_pub)]
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -13,7 +16,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -51,7 +56,9 @@ impl Sandbox {
 
 /// A file of the repository's test data (tests/data/...).
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// Runs the command and returns (exit code, stdout, stderr).
