@@ -3,6 +3,8 @@
 // Each test module uses its own subset of these helpers.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod servers;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
