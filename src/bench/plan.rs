@@ -61,9 +61,8 @@ pub struct Template {
     /// Origin-form target: path and query.
     pub uri: Uri,
     pub headers: HeaderMap,
-    pub bodies: Vec<Bytes>,
-    /// Approximate size of the request head on the wire, for `bytes_out`.
-    pub head_len: u64,
+    /// Each request as it goes on the wire (head and body), one per body, sent in turn.
+    pub wire: Vec<Bytes>,
 }
 
 /// How much load, for how long.
@@ -157,7 +156,14 @@ impl Plan {
         if !spec.keepalive {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
-        let head_len = head_len(&method, &origin, &headers, spec.bodies.first());
+        let wire = if spec.bodies.is_empty() {
+            vec![render(&method, &origin, &headers, b"")]
+        } else {
+            spec.bodies
+                .iter()
+                .map(|b| render(&method, &origin, &headers, b))
+                .collect()
+        };
 
         let load = validate_load(&spec)?;
         if spec.timeout.is_zero() || spec.connect_timeout.is_zero() {
@@ -170,8 +176,7 @@ impl Plan {
                 method,
                 uri: origin,
                 headers,
-                bodies: spec.bodies,
-                head_len,
+                wire,
             },
             load,
             timeout: spec.timeout,
@@ -258,16 +263,27 @@ fn parse_header(raw: &str) -> Result<(HeaderName, HeaderValue), BenchError> {
     Ok((name, value))
 }
 
-/// Request line + headers + blank line, as HTTP/1.1 writes them (content-length included).
-fn head_len(method: &Method, uri: &Uri, headers: &HeaderMap, body: Option<&Bytes>) -> u64 {
-    let mut n = method.as_str().len() + 1 + uri.to_string().len() + " HTTP/1.1\r\n".len() + 2;
+/// A whole HTTP/1.1 request (RFC 9112 §3): request line, headers, Content-Length, body.
+fn render(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(256 + body.len());
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(uri.to_string().as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
     for (name, value) in headers {
-        n += name.as_str().len() + 2 + value.len() + 2;
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
-    if let Some(b) = body {
-        n += "content-length: \r\n".len() + b.len().to_string().len();
+    let needs_length =
+        !body.is_empty() || matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    if needs_length && !headers.contains_key(header::CONTENT_LENGTH) {
+        out.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
     }
-    n as u64
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    Bytes::from(out)
 }
 
 /// Splits a JSONL file into request bodies: one per non-empty line, each checked to be JSON.
@@ -353,6 +369,10 @@ mod tests {
         assert_eq!(plan.template.headers["x-test"], "yes");
         assert_eq!(plan.template.headers["content-type"], "application/json");
         assert_eq!(plan.load.duration, Some(DEFAULT_DURATION));
+        let wire = String::from_utf8(plan.template.wire[0].to_vec()).unwrap();
+        assert!(wire.starts_with("POST /v1/chat?x=1 HTTP/1.1\r\n"), "{wire}");
+        assert!(wire.contains("\r\nhost: 127.0.0.1:8080\r\n"), "{wire}");
+        assert!(wire.ends_with("content-length: 2\r\n\r\n{}"), "{wire}");
         assert!(!plan.is_open_loop());
     }
 

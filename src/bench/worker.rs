@@ -1,11 +1,10 @@
 //! The one request loop, for every mode: closed or open loop, by count or by duration, with or
 //! without warm-up and ramp, plain or `--sse`.
 //!
-//! Each worker owns one HTTP/1.1 connection (hyper's bare `client::conn::http1`) and drives it in
-//! its own task: the connection future is polled next to the request future (see [`drive`])
-//! instead of being spawned, so a request costs no cross-task wake-ups. Workers of one generator
-//! thread share its [`Thread`] state through `Rc`/`RefCell`: no locks, no atomics on the hot
-//! path except the live counters.
+//! Each worker owns one kept-alive HTTP/1.1 connection (`http1.rs`) in its own task: a request
+//! is one write of pre-rendered bytes and the reads its response needs. Workers of one
+//! generator thread share its [`Thread`] state through `Rc`/`RefCell`: no locks, no atomics on
+//! the hot path except the live counters.
 //!
 //! Time: in the open loop a worker takes the next intended send time from the thread's schedule,
 //! sleeps until then if it is early, and measures latency from that intended time. If it is late
@@ -13,9 +12,7 @@
 //! delay a user arriving at that moment would have seen.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,21 +20,13 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http::header::RETRY_AFTER;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::client::conn::http1::{self, Connection, SendRequest};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 
 use super::Live;
+use super::http1::{Answer, Conn, Failure};
 use super::plan::Plan;
 use super::schedule::Schedule;
 use super::stats::{self, ErrorKind, Stats};
-use super::stream::SseReader;
 use crate::tokens::Counter;
-
-type Body = Full<Bytes>;
 
 /// The time line of a run, shared by every thread.
 #[derive(Debug, Clone, Copy)]
@@ -92,23 +81,15 @@ impl Thread {
         }
     }
 
-    fn request(&self) -> (hyper::Request<Body>, u64) {
-        let t = &self.plan.template;
-        let body = match t.bodies.len() {
-            0 => Bytes::new(),
-            1 => t.bodies[0].clone(),
-            n => {
-                let i = self.next_body.get();
-                self.next_body.set(i + 1);
-                t.bodies[(i % n as u64) as usize].clone()
-            }
-        };
-        let out = t.head_len + body.len() as u64;
-        let mut req = hyper::Request::new(Full::new(body));
-        *req.method_mut() = t.method.clone();
-        *req.uri_mut() = t.uri.clone();
-        *req.headers_mut() = t.headers.clone();
-        (req, out)
+    /// The next request's bytes (bodies of `--body-lines` in turn).
+    fn request(&self) -> &Bytes {
+        let wire = &self.plan.template.wire;
+        if wire.len() == 1 {
+            return &wire[0];
+        }
+        let i = self.next_body.get();
+        self.next_body.set(i + 1);
+        &wire[(i % wire.len() as u64) as usize]
     }
 
     /// Open loop, after the workers stopped: scheduled sends inside the window that never went out.
@@ -144,11 +125,11 @@ impl Thread {
             s.send_lag(us(sent, intended));
         }
         let end = match outcome {
-            Outcome::Response(r) => {
+            Outcome::Response(r, bytes_out) => {
                 let latency = us(r.end, intended);
                 s.response(r.status, latency, us(r.first_byte, intended));
                 s.bytes_in += r.bytes_in;
-                s.bytes_out += r.bytes_out;
+                s.bytes_out += bytes_out;
                 if let Some(v) = &r.retry_after {
                     s.retry_after(v);
                 }
@@ -177,28 +158,10 @@ impl Thread {
 
 /// What became of one request.
 enum Outcome {
-    Response(Answer),
+    /// A response (of any status) and the bytes the request took on the wire.
+    Response(Answer, u64),
     Failed(ErrorKind, Instant),
     Aborted,
-}
-
-struct Answer {
-    status: u16,
-    first_byte: Instant,
-    end: Instant,
-    bytes_in: u64,
-    bytes_out: u64,
-    retry_after: Option<String>,
-    stream: Option<SseReader>,
-    /// The body was read to its end, so the connection can carry another request.
-    reusable: bool,
-}
-
-/// One kept-alive connection and the future that drives its I/O.
-struct Conn {
-    sender: SendRequest<Body>,
-    driver: Pin<Box<Connection<TokioIo<TcpStream>, Body>>>,
-    alive: bool,
 }
 
 /// The loop of one connection.
@@ -288,161 +251,43 @@ async fn exchange(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
 }
 
 async fn attempt(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
-    // A kept-alive connection the server closed while idle fails before anything is sent:
-    // that is not the request's fault, so reconnect once and go on.
+    let request = th.request().clone();
+    // A kept-alive connection the server closed while it was idle fails before any byte of the
+    // response arrives: not the request's fault, so retry once on a new connection.
     for _ in 0..2 {
-        let fresh = match slot {
-            Some(c) if c.alive && !c.sender.is_closed() => false,
-            _ => match connect(th).await {
+        let reused = match slot {
+            Some(_) => true,
+            None => match Conn::open(th.addr, th.plan.connect_timeout).await {
                 Ok(c) => {
                     *slot = Some(c);
-                    true
+                    false
                 }
-                Err(kind) => return Outcome::Failed(kind, Instant::now()),
+                Err(_) => return Outcome::Failed(ErrorKind::Connect, Instant::now()),
             },
         };
-        let Some(Conn {
-            sender,
-            driver,
-            alive,
-        }) = slot.as_mut()
-        else {
+        let Some(conn) = slot.as_mut() else {
             unreachable!("a connection was just stored")
         };
-        if drive(driver, alive, sender.ready()).await.is_err() {
-            *slot = None;
-            if fresh {
-                return Outcome::Failed(ErrorKind::Reset, Instant::now());
+        match conn.exchange(&request, th.plan.sse).await {
+            Ok(answer) => {
+                if !answer.reusable || !th.plan.keepalive {
+                    *slot = None;
+                }
+                return Outcome::Response(answer, request.len() as u64);
             }
-            continue;
-        }
-        let (req, bytes_out) = th.request();
-        let sse = th.plan.sse;
-        let outcome = drive(driver, alive, read_response(sender.send_request(req), sse)).await;
-        let keep = th.plan.keepalive
-            && matches!(&outcome, Ok(a) if a.reusable)
-            && slot.as_ref().is_some_and(|c| c.alive);
-        if !keep {
-            *slot = None;
-        }
-        return match outcome {
-            Ok(mut answer) => {
-                answer.bytes_out = bytes_out;
-                Outcome::Response(answer)
+            Err(e) => {
+                *slot = None;
+                if reused && e.nothing_received && matches!(e.failure, Failure::Reset) {
+                    continue;
+                }
+                let kind = match e.failure {
+                    Failure::Connect => ErrorKind::Connect,
+                    Failure::Reset => ErrorKind::Reset,
+                    Failure::Protocol => ErrorKind::Other,
+                };
+                return Outcome::Failed(kind, Instant::now());
             }
-            Err(kind) => Outcome::Failed(kind, Instant::now()),
-        };
+        }
     }
     Outcome::Failed(ErrorKind::Reset, Instant::now())
-}
-
-async fn connect(th: &Thread) -> Result<Conn, ErrorKind> {
-    let stream =
-        match tokio::time::timeout(th.plan.connect_timeout, TcpStream::connect(th.addr)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(_)) | Err(_) => return Err(ErrorKind::Connect),
-        };
-    // Requests are small and latency-bound: never let Nagle hold one back.
-    let _ = stream.set_nodelay(true);
-    let (sender, driver) = http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|_| ErrorKind::Other)?;
-    Ok(Conn {
-        sender,
-        driver: Box::pin(driver),
-        alive: true,
-    })
-}
-
-/// Polls `fut` together with the connection's I/O until `fut` is done. When the connection
-/// finishes first (the server closed it), `fut` still runs to completion on what was received.
-async fn drive<F: Future>(
-    driver: &mut Pin<Box<Connection<TokioIo<TcpStream>, Body>>>,
-    alive: &mut bool,
-    fut: F,
-) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    if *alive {
-        tokio::select! {
-            biased;
-            out = &mut fut => return out,
-            _ = driver.as_mut() => *alive = false,
-        }
-    }
-    fut.await
-}
-
-async fn read_response(
-    sent: impl Future<Output = hyper::Result<hyper::Response<Incoming>>>,
-    sse: bool,
-) -> Result<Answer, ErrorKind> {
-    let response = sent.await.map_err(|e| classify(&e))?;
-    let first_byte = Instant::now();
-    let status = response.status().as_u16();
-    let retry_after = if status == 429 {
-        response
-            .headers()
-            .get(RETRY_AFTER)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-    } else {
-        None
-    };
-    // Status line and headers as they were on the wire, give or take the reason phrase.
-    let mut bytes_in = 17 + 2;
-    for (name, value) in response.headers() {
-        bytes_in += name.as_str().len() + 2 + value.len() + 2;
-    }
-    let mut bytes_in = bytes_in as u64;
-    let mut body = response.into_body();
-    let mut stream = sse.then(SseReader::new);
-    let mut reusable = true;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| classify(&e))?;
-        if let Some(data) = frame.data_ref() {
-            bytes_in += data.len() as u64;
-            if let Some(reader) = stream.as_mut() {
-                reader.feed(data, Instant::now());
-                if reader.is_done() {
-                    // Some servers keep the stream open after [DONE]; don't wait for them.
-                    reusable = hyper::body::Body::is_end_stream(&body);
-                    break;
-                }
-            }
-        }
-    }
-    Ok(Answer {
-        status,
-        first_byte,
-        end: Instant::now(),
-        bytes_in,
-        bytes_out: 0,
-        retry_after,
-        stream,
-        reusable,
-    })
-}
-
-/// Buckets a hyper error into the kinds the report shows.
-fn classify(e: &hyper::Error) -> ErrorKind {
-    if e.is_timeout() {
-        return ErrorKind::Timeout;
-    }
-    if e.is_incomplete_message() || e.is_closed() || e.is_canceled() || e.is_body_write_aborted() {
-        return ErrorKind::Reset;
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind as K;
-            return match io.kind() {
-                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-                    ErrorKind::Reset
-                }
-                K::TimedOut => ErrorKind::Timeout,
-                _ => ErrorKind::Other,
-            };
-        }
-        source = cause.source();
-    }
-    ErrorKind::Other
 }
