@@ -137,8 +137,8 @@ pub async fn run(plan: Plan, live: Arc<Live>) -> Result<Report, BenchError> {
         let spawned = std::thread::Builder::new()
             .name(format!("bench-{k}"))
             .spawn(move || {
-                let th = Thread::new(plan, addr, clock, shared, tickets, schedule);
-                let _ = tx.send(run_thread(th, first, conns));
+                let th = Thread::new(plan, addr, clock, shared, tickets);
+                let _ = tx.send(run_thread(th, schedule, first, conns));
             });
         if let Err(e) = spawned {
             live.stop();
@@ -163,7 +163,12 @@ pub async fn run(plan: Plan, live: Arc<Live>) -> Result<Report, BenchError> {
 }
 
 /// One generator thread: its workers on a single-threaded runtime.
-fn run_thread(th: Thread, first: usize, conns: usize) -> Result<Stats, BenchError> {
+fn run_thread(
+    th: Thread,
+    schedule: Option<Schedule>,
+    first: usize,
+    conns: usize,
+) -> Result<Stats, BenchError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -171,6 +176,25 @@ fn run_thread(th: Thread, first: usize, conns: usize) -> Result<Stats, BenchErro
     let local = tokio::task::LocalSet::new();
     let th = Rc::new(th);
     local.block_on(&rt, async {
+        // Open loop: a ticker thread releases send times into this thread's queue.
+        let feeder = schedule.map(|schedule| {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let (clock, live) = (th.clock, Arc::clone(&th.live));
+            let spawned = std::thread::Builder::new()
+                .name("bench-ticker".into())
+                .spawn(move || worker::ticker(schedule, clock, &live, tx));
+            let th = Rc::clone(&th);
+            tokio::task::spawn_local(async move {
+                if spawned.is_ok() {
+                    while let Some(t) = rx.recv().await {
+                        th.due.borrow_mut().push_back(t);
+                        th.wake.notify_one();
+                    }
+                }
+                th.ticker_done.set(true);
+                th.wake.notify_waiters();
+            })
+        });
         let workers: Vec<_> = (first..first + conns)
             .map(|i| tokio::task::spawn_local(worker::worker(Rc::clone(&th), i)))
             .collect();
@@ -188,6 +212,9 @@ fn run_thread(th: Thread, first: usize, conns: usize) -> Result<Stats, BenchErro
             let _ = w.await;
         }
         if let Some(f) = flusher {
+            f.abort();
+        }
+        if let Some(f) = feeder {
             f.abort();
         }
         flush_window(&th);

@@ -6,12 +6,14 @@
 //! generator thread share its [`Thread`] state through `Rc`/`RefCell`: no locks, no atomics on
 //! the hot path except the live counters.
 //!
-//! Time: in the open loop a worker takes the next intended send time from the thread's schedule,
-//! sleeps until then if it is early, and measures latency from that intended time. If it is late
-//! (the connection was busy, the server stalled), the wait is part of the latency: that is the
+//! Time: in the open loop a ticker thread ([`ticker`]) releases each intended send time when it
+//! comes (a precise OS sleep, where tokio's timer would round up to a whole millisecond), and the
+//! first idle worker takes it and measures latency from it. If no worker was free (the
+//! connections were busy, the server stalled), the wait is part of the latency: that is the
 //! delay a user arriving at that moment would have seen.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -49,7 +51,12 @@ pub(crate) struct Thread {
     pub live: Arc<Live>,
     /// Measured requests started so far, across threads (for `-n`).
     pub tickets: Arc<AtomicU64>,
-    pub schedule: RefCell<Option<Schedule>>,
+    /// Open loop: intended send times released by the ticker, oldest first.
+    pub due: RefCell<VecDeque<Instant>>,
+    /// Wakes an idle worker when a send time is released or the ticker stopped.
+    pub wake: tokio::sync::Notify,
+    /// The ticker has stopped releasing send times.
+    pub ticker_done: Cell<bool>,
     pub stats: RefCell<Stats>,
     /// Latencies since the last live-progress flush.
     pub window: RefCell<Histogram<u64>>,
@@ -64,7 +71,6 @@ impl Thread {
         clock: Clock,
         live: Arc<Live>,
         tickets: Arc<AtomicU64>,
-        schedule: Option<Schedule>,
     ) -> Self {
         let counter = plan.sse.then(super::stream::counter);
         Self {
@@ -73,7 +79,9 @@ impl Thread {
             clock,
             live,
             tickets,
-            schedule: RefCell::new(schedule),
+            due: RefCell::new(VecDeque::new()),
+            wake: tokio::sync::Notify::new(),
+            ticker_done: Cell::new(false),
             stats: RefCell::new(Stats::new()),
             window: RefCell::new(stats::histogram()),
             next_body: Cell::new(0),
@@ -92,28 +100,25 @@ impl Thread {
         &wire[(i % wire.len() as u64) as usize]
     }
 
-    /// Open loop, after the workers stopped: scheduled sends inside the window that never went out.
+    /// Open loop, after the workers stopped: send times released inside the measured window
+    /// that no worker took before the run ended.
     pub(crate) fn count_missed(&self) {
-        let mut schedule = self.schedule.borrow_mut();
-        let (Some(deadline), Some(schedule)) = (self.clock.deadline, schedule.as_mut()) else {
+        let Some(deadline) = self.clock.deadline else {
             return;
         };
-        if self.live.is_stopped() {
+        let limit = self.plan.load.requests;
+        if self.live.is_stopped()
+            || limit.is_some_and(|n| self.tickets.load(Ordering::Relaxed) >= n)
+        {
             return;
         }
-        let limit = self.plan.load.requests;
-        let mut missed = 0;
-        loop {
-            let t = self.clock.start + schedule.next_offset();
-            if t >= deadline || limit.is_some_and(|n| self.tickets.load(Ordering::Relaxed) >= n) {
-                break;
-            }
-            if t >= self.clock.measure_start {
-                missed += 1;
-                self.tickets.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.stats.borrow_mut().missed_sends += missed;
+        let missed = self
+            .due
+            .borrow()
+            .iter()
+            .filter(|&&t| t >= self.clock.measure_start && t < deadline)
+            .count();
+        self.stats.borrow_mut().missed_sends += missed as u64;
     }
 
     fn record(&self, intended: Instant, sent: Instant, outcome: Outcome) {
@@ -185,21 +190,24 @@ pub(crate) async fn worker(th: Rc<Thread>, index: usize) {
             break;
         }
         let intended = if open {
-            let t = match th.schedule.borrow_mut().as_mut() {
-                Some(s) => clock.start + s.next_offset(),
-                None => break,
+            let t = loop {
+                if th.live.is_stopped() {
+                    return;
+                }
+                if let Some(t) = th.due.borrow_mut().pop_front() {
+                    break t;
+                }
+                if th.ticker_done.get() {
+                    return;
+                }
+                th.wake.notified().await;
             };
-            if clock.deadline.is_some_and(|d| t >= d) {
-                break;
-            }
-            if t > Instant::now() {
-                tokio::time::sleep_until(t.into()).await;
-            } else if clock.deadline.is_some_and(|d| Instant::now() >= d) {
+            if clock.deadline.is_some_and(|d| Instant::now() >= d) {
                 // Due inside the window, but every connection was busy until it closed.
                 if t >= clock.measure_start {
                     th.stats.borrow_mut().missed_sends += 1;
                 }
-                break;
+                return;
             }
             t
         } else {
@@ -290,4 +298,30 @@ async fn attempt(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
         }
     }
     Outcome::Failed(ErrorKind::Reset, Instant::now())
+}
+
+/// Releases the open-loop send times of one generator thread, each when it comes, until the
+/// deadline (or until nobody listens). Runs on its own OS thread: `thread::sleep` overshoots by
+/// tens of microseconds, where an async timer would wake up to a millisecond late, and a late
+/// release is latency the report would wrongly blame on the server. When it falls behind (very
+/// high rates) it releases what is due without sleeping, so it catches up in small bursts.
+pub(crate) fn ticker(
+    mut schedule: Schedule,
+    clock: Clock,
+    live: &Live,
+    tx: tokio::sync::mpsc::UnboundedSender<Instant>,
+) {
+    loop {
+        let t = clock.start + schedule.next_offset();
+        if clock.deadline.is_some_and(|d| t >= d) || live.is_stopped() {
+            return;
+        }
+        let now = Instant::now();
+        if t > now {
+            std::thread::sleep(t - now);
+        }
+        if tx.send(t).is_err() {
+            return;
+        }
+    }
 }

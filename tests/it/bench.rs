@@ -342,3 +342,60 @@ fn bad_arguments_are_usage_errors() {
         assert_eq!(code, 2, "{args:?}: {err}");
     }
 }
+
+/// The precise accuracy figures for docs/benchmarks (not a timed test; run by
+/// scripts/bench/accuracy.sh): 10 s at 200 req/s against each known distribution.
+#[test]
+#[ignore = "takes 40 s; run by scripts/bench/accuracy.sh"]
+fn accuracy_figures() {
+    let _lock = exclusive();
+    let secs = std::env::var("ACCURACY_SECONDS").unwrap_or_else(|_| "10".into());
+    let duration = format!("{secs}s");
+    println!("\n| target | -c | p50 ms | p90 ms | p99 ms | truth | late sends |");
+    println!("| --- | ---: | ---: | ---: | ---: | --- | ---: |");
+    for (name, behavior, truth, conns) in [
+        (
+            "2% delayed 20 ms",
+            Behavior::TwoPercentDelayed,
+            "p99 = 20 ms",
+            "50",
+        ),
+        (
+            "2% delayed 20 ms",
+            Behavior::TwoPercentDelayed,
+            "p99 = 20 ms",
+            "1",
+        ),
+        (
+            "freeze 300 ms/s",
+            Behavior::Freeze,
+            "p90 ≈ 200 ms, p99 ≈ 290 ms",
+            "50",
+        ),
+        (
+            "freeze 300 ms/s",
+            Behavior::Freeze,
+            "p90 ≈ 200 ms, p99 ≈ 290 ms",
+            "1",
+        ),
+    ] {
+        let server = Server::start(behavior);
+        let (code, r, err) = bench(&[
+            &server.url("/"),
+            "--rate",
+            "200",
+            "-d",
+            &duration,
+            "-c",
+            conns,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        println!(
+            "| {name} | {conns} | {:.3} | {:.3} | {:.3} | {truth} | {} |",
+            f(&r, "/latency_ms/p50"),
+            f(&r, "/latency_ms/p90"),
+            f(&r, "/latency_ms/p99"),
+            u(&r, "/schedule/late_sends"),
+        );
+    }
+}
