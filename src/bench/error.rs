@@ -8,8 +8,6 @@ use std::path::PathBuf;
 pub enum BenchError {
     #[error("invalid URL {url:?}: {message}")]
     Url { url: String, message: String },
-    #[error("{0} is not supported yet")]
-    Unsupported(String),
     #[error("cannot resolve {host}")]
     Resolve {
         host: String,
@@ -30,6 +28,8 @@ pub enum BenchError {
     FailIf { expr: String, message: String },
     #[error("invalid bench report {name}: {message}")]
     Report { name: String, message: String },
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
     #[error("the benchmark threads failed: {0}")]
     Engine(String),
 }
@@ -40,7 +40,7 @@ impl BenchError {
         matches!(
             self,
             BenchError::Url { .. }
-                | BenchError::Unsupported(_)
+                | BenchError::Tls(_)
                 | BenchError::Header(_)
                 | BenchError::Method(_)
                 | BenchError::Json(_)
@@ -56,7 +56,6 @@ impl BenchError {
             BenchError::Url { .. } => {
                 Some("give a full URL such as http://127.0.0.1:8080/v1/chat".into())
             }
-            BenchError::Unsupported(_) => Some("use plain http:// with HTTP/1.1 for now".into()),
             BenchError::Resolve { .. } => Some("check the host name in the URL".into()),
             BenchError::Header(_) => {
                 Some("write headers as -H 'Content-Type: application/json'".into())

@@ -14,8 +14,10 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 
 use super::stream::SseReader;
+use super::tls::Tls;
 
 /// Largest response head accepted, and the size of the read buffer.
 const BUFFER: usize = 64 * 1024;
@@ -26,6 +28,8 @@ const MAX_HEADERS: usize = 64;
 pub(crate) enum Failure {
     /// The connection could not be opened.
     Connect,
+    /// The TLS handshake failed (or TLS broke later).
+    Tls,
     /// Reset or closed before the response was complete.
     Reset,
     /// The server sent something that is not HTTP/1.1.
@@ -38,6 +42,10 @@ impl From<io::Error> for Failure {
         match e.kind() {
             K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
                 Failure::Reset
+            }
+            // rustls reports its errors as InvalidData.
+            K::InvalidData if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
+                Failure::Tls
             }
             _ => Failure::Protocol,
         }
@@ -59,20 +67,64 @@ pub(crate) struct Answer {
     pub reusable: bool,
 }
 
+/// A plain or TLS byte stream.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf).await,
+            Stream::Tls(s) => s.read(buf).await,
+        }
+    }
+
+    async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.write_all(buf).await,
+            Stream::Tls(s) => {
+                s.write_all(buf).await?;
+                s.flush().await
+            }
+        }
+    }
+}
+
 /// One open connection and its read buffer.
 pub(crate) struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     buf: Box<[u8]>,
 }
 
 impl Conn {
-    pub(crate) async fn open(addr: SocketAddr, timeout: Duration) -> Result<Self, Failure> {
-        let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(_)) | Err(_) => return Err(Failure::Connect),
+    /// Connects (and does the TLS handshake), all within `timeout`.
+    pub(crate) async fn open(
+        addr: SocketAddr,
+        timeout: Duration,
+        tls: Option<&Tls>,
+    ) -> Result<Self, Failure> {
+        let connect = async {
+            let tcp = TcpStream::connect(addr)
+                .await
+                .map_err(|_| Failure::Connect)?;
+            // Requests are small and latency-bound: never let Nagle hold one back.
+            let _ = tcp.set_nodelay(true);
+            match tls {
+                None => Ok(Stream::Plain(tcp)),
+                Some(tls) => tls
+                    .connector
+                    .connect(tls.server_name.clone(), tcp)
+                    .await
+                    .map(|s| Stream::Tls(Box::new(s)))
+                    .map_err(|_| Failure::Tls),
+            }
         };
-        // Requests are small and latency-bound: never let Nagle hold one back.
-        let _ = stream.set_nodelay(true);
+        let stream = match tokio::time::timeout(timeout, connect).await {
+            Ok(result) => result?,
+            Err(_) => return Err(Failure::Connect),
+        };
         Ok(Self {
             stream,
             buf: vec![0; BUFFER].into_boxed_slice(),

@@ -7,7 +7,7 @@
 //! - [`stream`]: `--sse` responses: time to first token, inter-token gaps, token counts;
 //! - [`stats`]: HDR histograms and counters per thread, merged at the end;
 //! - [`report`]: the [`Report`] (JSON schema, `bench merge`);
-//! - [`check`]: `--fail-if` objectives.
+//! - [`check`]: `--fail-if` objectives; [`tls`]: rustls for `https://` targets.
 //!
 //! [`run`] spreads the connections over `plan.threads` OS threads, each with its own
 //! single-threaded tokio runtime: nothing is shared on the hot path but two relaxed counters
@@ -21,6 +21,7 @@ pub mod report;
 pub mod schedule;
 pub mod stats;
 pub mod stream;
+pub mod tls;
 mod worker;
 
 use std::net::SocketAddr;

@@ -44,6 +44,8 @@ pub struct Spec {
     pub keepalive: bool,
     pub sse: bool,
     pub threads: usize,
+    /// Accept any TLS certificate (self-signed development servers).
+    pub insecure: bool,
 }
 
 /// Where the requests go.
@@ -52,6 +54,8 @@ pub struct Target {
     pub url: String,
     pub host: String,
     pub port: u16,
+    /// `https://`: TLS set up once for the whole run.
+    pub tls: Option<super::tls::Tls>,
 }
 
 /// The request every worker sends (bodies taken in turn).
@@ -96,7 +100,10 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
 
 impl Plan {
     pub fn new(spec: Spec) -> Result<Self, BenchError> {
-        let target = parse_url(&spec.url)?;
+        let mut target = parse_url(&spec.url)?;
+        if spec.url.starts_with("https") {
+            target.tls = Some(super::tls::Tls::new(&target.host, spec.insecure)?);
+        }
         let uri: Uri = spec
             .url
             .parse()
@@ -125,7 +132,8 @@ impl Plan {
             headers.append(name, value);
         }
         if !headers.contains_key(header::HOST) {
-            let host = if target.port == 80 {
+            let default_port = if target.tls.is_some() { 443 } else { 80 };
+            let host = if target.port == default_port {
                 target.host.clone()
             } else {
                 format!("{}:{}", target.host, target.port)
@@ -237,12 +245,12 @@ fn parse_url(url: &str) -> Result<Target, BenchError> {
         message: message.to_string(),
     };
     let uri: Uri = url.parse().map_err(|_| bad("not a URL"))?;
-    match uri.scheme_str() {
-        Some("http") => {}
-        Some("https") => return Err(BenchError::Unsupported("https (TLS)".into())),
-        Some(_) => return Err(bad("the scheme must be http")),
+    let default_port = match uri.scheme_str() {
+        Some("http") => 80,
+        Some("https") => 443,
+        Some(_) => return Err(bad("the scheme must be http or https")),
         None => return Err(bad("the URL needs a scheme, e.g. http://")),
-    }
+    };
     let host = uri.host().ok_or_else(|| bad("the URL has no host"))?;
     let host = host
         .trim_start_matches('[')
@@ -251,7 +259,8 @@ fn parse_url(url: &str) -> Result<Target, BenchError> {
     Ok(Target {
         url: url.to_string(),
         host,
-        port: uri.port_u16().unwrap_or(80),
+        port: uri.port_u16().unwrap_or(default_port),
+        tls: None,
     })
 }
 
@@ -381,10 +390,10 @@ mod tests {
         for url in ["example.com", "ftp://x/", "http://"] {
             assert!(Plan::new(spec(url)).unwrap_err().is_usage(), "{url}");
         }
-        assert!(matches!(
-            Plan::new(spec("https://127.0.0.1/")),
-            Err(BenchError::Unsupported(_))
-        ));
+        let tls = Plan::new(spec("https://localhost/")).unwrap();
+        assert!(tls.target.tls.is_some());
+        assert_eq!(tls.target.port, 443);
+        assert_eq!(tls.template.headers["host"], "localhost");
         let mut s = spec("http://127.0.0.1/");
         s.headers = vec!["no colon".into()];
         assert!(Plan::new(s).is_err());

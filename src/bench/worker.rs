@@ -265,11 +265,18 @@ async fn attempt(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
     for _ in 0..2 {
         let reused = match slot {
             Some(_) => true,
-            None => match Conn::open(th.addr, th.plan.connect_timeout).await {
+            None => match Conn::open(
+                th.addr,
+                th.plan.connect_timeout,
+                th.plan.target.tls.as_ref(),
+            )
+            .await
+            {
                 Ok(c) => {
                     *slot = Some(c);
                     false
                 }
+                Err(Failure::Tls) => return Outcome::Failed(ErrorKind::Tls, Instant::now()),
                 Err(_) => return Outcome::Failed(ErrorKind::Connect, Instant::now()),
             },
         };
@@ -290,6 +297,7 @@ async fn attempt(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
                 }
                 let kind = match e.failure {
                     Failure::Connect => ErrorKind::Connect,
+                    Failure::Tls => ErrorKind::Tls,
                     Failure::Reset => ErrorKind::Reset,
                     Failure::Protocol => ErrorKind::Other,
                 };

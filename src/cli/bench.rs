@@ -59,7 +59,7 @@ pub enum ArrivalArg {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The endpoint, e.g. http://127.0.0.1:8080/v1/chat.
+    /// The endpoint, e.g. http://127.0.0.1:8080/v1/chat or https://localhost:8443/v1/chat.
     #[arg(value_name = "URL", required = true)]
     pub url: Option<String>,
 
@@ -128,6 +128,11 @@ pub struct BenchArgs {
     /// Open a new connection for every request.
     #[arg(long)]
     pub no_keepalive: bool,
+
+    /// Accept any TLS certificate (self-signed development servers); the connection is still
+    /// encrypted.
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
 
     /// Read text/event-stream answers (OpenAI-style `data:` chunks): time to first token,
     /// inter-token latency, time per output token and output tokens/s.
@@ -249,6 +254,7 @@ fn spec(args: BenchArgs) -> Result<Spec, CliError> {
         keepalive: !args.no_keepalive,
         sse: args.sse,
         threads: args.threads,
+        insecure: args.insecure,
     })
 }
 

@@ -331,7 +331,7 @@ fn bad_arguments_are_usage_errors() {
     let _lock = exclusive();
     for args in [
         vec!["not a url"],
-        vec!["https://127.0.0.1:9/"],
+        vec!["ftp://127.0.0.1:9/"],
         vec!["http://127.0.0.1:9/", "--fail-if", "p99 is bad"],
         vec!["http://127.0.0.1:9/", "-H", "no colon"],
         vec!["http://127.0.0.1:9/", "--json", "{oops"],
@@ -398,4 +398,19 @@ fn accuracy_figures() {
             u(&r, "/schedule/late_sends"),
         );
     }
+}
+
+#[test]
+fn tls_targets_need_a_trusted_certificate_or_insecure() {
+    let _lock = exclusive();
+    let server = Server::start_tls(Behavior::Plain);
+    let url = format!("https://localhost:{}/v1/chat", server.addr.port());
+    let (code, r, err) = bench(&[&url, "-c", "2", "-n", "50", "--insecure"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(u(&r, "/status_codes/200"), 50);
+    no_errors(&r);
+    // The self-signed certificate is refused without --insecure.
+    let (code, r, err) = bench(&[&url, "-c", "2", "-n", "10"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(u(&r, "/errors/tls"), 10);
 }

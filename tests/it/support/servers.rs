@@ -44,6 +44,29 @@ pub struct Server {
 
 impl Server {
     pub fn start(behavior: Behavior) -> Self {
+        Self::start_with(behavior, None)
+    }
+
+    /// The same target behind TLS, with a fresh self-signed certificate for localhost.
+    pub fn start_tls(behavior: Behavior) -> Self {
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+        ])
+        .expect("self-signed certificate");
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![certified.cert.der().clone()], key)
+            .expect("server certificate");
+        Self::start_with(behavior, Some(Arc::new(config)))
+    }
+
+    fn start_with(behavior: Behavior, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let hits = Arc::new(AtomicU64::new(0));
@@ -57,7 +80,20 @@ impl Server {
                 }
                 let Ok(stream) = stream else { continue };
                 let (behavior, hits, stop) = (behavior.clone(), Arc::clone(&h), Arc::clone(&s));
-                std::thread::spawn(move || serve(stream, &behavior, &hits, &stop, born));
+                let tls = tls.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_nodelay(true);
+                    match tls {
+                        None => serve(stream, &behavior, &hits, &stop, born),
+                        Some(config) => {
+                            let Ok(conn) = rustls::ServerConnection::new(config) else {
+                                return;
+                            };
+                            let tls = rustls::StreamOwned::new(conn, stream);
+                            serve(tls, &behavior, &hits, &stop, born);
+                        }
+                    }
+                });
             }
         });
         Self { addr, hits, stop }
@@ -79,16 +115,14 @@ impl Drop for Server {
 const BODY: &str =
     r#"{"response":"success","detail":"a small answer, about as long as a plugin's"}"#;
 
-fn serve(
-    stream: TcpStream,
+fn serve<S: Read + Write>(
+    stream: S,
     behavior: &Behavior,
     hits: &AtomicU64,
     stop: &AtomicBool,
     born: Instant,
 ) {
-    let _ = stream.set_nodelay(true);
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-    let mut out = stream;
+    let mut reader = BufReader::new(stream);
     loop {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -119,7 +153,8 @@ fn serve(
             return;
         }
         let n = hits.fetch_add(1, Ordering::Relaxed);
-        let ok = |out: &mut TcpStream, extra: &str| {
+        let out = reader.get_mut();
+        let ok = |out: &mut S, extra: &str| {
             let head = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n",
                 BODY.len()
@@ -128,10 +163,10 @@ fn serve(
                 .and_then(|_| out.write_all(BODY.as_bytes()))
         };
         let written = match behavior {
-            Behavior::Plain => ok(&mut out, ""),
+            Behavior::Plain => ok(out, ""),
             Behavior::Slow(d) => {
                 std::thread::sleep(*d);
-                ok(&mut out, "")
+                ok(out, "")
             }
             Behavior::Status(code) => out.write_all(
                 format!("HTTP/1.1 {code} Oops\r\nContent-Length: 2\r\n\r\n{{}}").as_bytes(),
@@ -139,9 +174,9 @@ fn serve(
             Behavior::RateLimited if n.is_multiple_of(2) => out.write_all(
                 b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n",
             ),
-            Behavior::RateLimited => ok(&mut out, ""),
+            Behavior::RateLimited => ok(out, ""),
             Behavior::Closing => {
-                let _ = ok(&mut out, "Connection: close\r\n");
+                let _ = ok(out, "Connection: close\r\n").and_then(|_| out.flush());
                 return;
             }
             Behavior::TwoPercentDelayed | Behavior::Freeze => {
@@ -155,17 +190,17 @@ fn serve(
                 if n % 50 == 49 {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                ok(&mut out, "")
+                ok(out, "")
             }
-            Behavior::Sse { first, gap, tokens } => sse(&mut out, *first, *gap, *tokens),
+            Behavior::Sse { first, gap, tokens } => sse(out, *first, *gap, *tokens),
         };
-        if written.is_err() {
+        if written.and_then(|_| reader.get_mut().flush()).is_err() {
             return;
         }
     }
 }
 
-fn sse(out: &mut TcpStream, first: Duration, gap: Duration, tokens: usize) -> std::io::Result<()> {
+fn sse(out: &mut impl Write, first: Duration, gap: Duration, tokens: usize) -> std::io::Result<()> {
     out.write_all(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
     )?;
