@@ -155,7 +155,12 @@ pub async fn run(plan: Plan, live: Arc<Live>) -> Result<Report, BenchError> {
             .map_err(|_| BenchError::Engine("a generator thread panicked".into()))??;
         total.merge(&stats);
     }
-    let duration = Duration::from_micros(total.last_end_us);
+    // The measured window: up to the last completion, but not the drain after `-d` (requests
+    // sent inside the window and finished after it count; the window's length does not grow).
+    let mut duration = Duration::from_micros(total.last_end_us);
+    if let Some(window) = plan.load.duration {
+        duration = duration.min(window);
+    }
     Ok(Report::new(
         report::RunInfo::from_plan(&plan),
         &total,

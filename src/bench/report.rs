@@ -143,7 +143,9 @@ pub struct Report {
     pub run: RunInfo,
     /// Finished requests: responses of any status plus transport errors (warm-up excluded).
     pub requests: u64,
+    /// The measured window: `-d` (warm-up excluded), or until the last request finished.
     pub duration_s: f64,
+    /// `requests / duration_s`.
     pub rps: f64,
     /// Share of requests answered with 1xx-3xx.
     pub success_rate: f64,
