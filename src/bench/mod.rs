@@ -3,7 +3,8 @@
 //! The pieces, in the order a run uses them:
 //! - [`plan`]: the validated [`Plan`] (what to send, how much, for how long);
 //! - [`schedule`]: open-loop intended send times (latency is measured from them);
-//! - `worker`: the one request loop every mode shares; `http1`: its lean HTTP/1.1 connection;
+//! - `worker`: the one request loop every mode shares; `http1`: its lean HTTP/1.1 connection,
+//!   [`http2`]: the `--http2` one;
 //! - [`stream`]: `--sse` responses: time to first token, inter-token gaps, token counts;
 //! - [`stats`]: HDR histograms and counters per thread, merged at the end;
 //! - [`report`]: the [`Report`] (JSON schema, `bench merge`);
@@ -16,6 +17,7 @@
 pub mod check;
 pub mod error;
 mod http1;
+pub mod http2;
 pub mod plan;
 pub mod report;
 pub mod schedule;

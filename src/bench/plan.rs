@@ -46,6 +46,8 @@ pub struct Spec {
     pub threads: usize,
     /// Accept any TLS certificate (self-signed development servers).
     pub insecure: bool,
+    /// Speak HTTP/2 (ALPN over TLS, prior knowledge over plain TCP).
+    pub http2: bool,
 }
 
 /// Where the requests go.
@@ -67,6 +69,8 @@ pub struct Template {
     pub headers: HeaderMap,
     /// Each request as it goes on the wire (head and body), one per body, sent in turn.
     pub wire: Vec<Bytes>,
+    /// `--http2`: the request head as frames carry it, and the bodies (in the order of `wire`).
+    pub h2: Option<(super::http2::Head, Vec<Bytes>)>,
 }
 
 /// How much load, for how long.
@@ -102,7 +106,11 @@ impl Plan {
     pub fn new(spec: Spec) -> Result<Self, BenchError> {
         let mut target = parse_url(&spec.url)?;
         if spec.url.starts_with("https") {
-            target.tls = Some(super::tls::Tls::new(&target.host, spec.insecure)?);
+            target.tls = Some(super::tls::Tls::new(
+                &target.host,
+                spec.insecure,
+                spec.http2,
+            )?);
         }
         let uri: Uri = spec
             .url
@@ -173,6 +181,30 @@ impl Plan {
                 .collect()
         };
 
+        let h2 = spec.http2.then(|| {
+            let mut h2_headers = headers.clone();
+            for name in [
+                header::HOST,
+                header::CONNECTION,
+                header::TRANSFER_ENCODING,
+                header::UPGRADE,
+            ] {
+                h2_headers.remove(name);
+            }
+            h2_headers.remove("keep-alive");
+            h2_headers.remove("proxy-connection");
+            let bodies = if spec.bodies.is_empty() {
+                vec![Bytes::new()]
+            } else {
+                spec.bodies.clone()
+            };
+            let head = super::http2::Head {
+                method: method.clone(),
+                uri: uri.clone(),
+                headers: h2_headers,
+            };
+            (head, bodies)
+        });
         let load = validate_load(&spec)?;
         if spec.timeout.is_zero() || spec.connect_timeout.is_zero() {
             return Err(BenchError::Plan("timeouts must be longer than zero".into()));
@@ -185,6 +217,7 @@ impl Plan {
                 uri: origin,
                 headers,
                 wire,
+                h2,
             },
             load,
             timeout: spec.timeout,

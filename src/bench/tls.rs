@@ -31,7 +31,8 @@ impl std::fmt::Debug for Tls {
 }
 
 impl Tls {
-    pub fn new(host: &str, insecure: bool) -> Result<Self, BenchError> {
+    /// `http2` offers `h2` instead of `http/1.1` in ALPN.
+    pub fn new(host: &str, insecure: bool, http2: bool) -> Result<Self, BenchError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
@@ -47,7 +48,11 @@ impl Tls {
             };
             builder.with_root_certificates(roots).with_no_client_auth()
         };
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        config.alpn_protocols = vec![if http2 {
+            b"h2".to_vec()
+        } else {
+            b"http/1.1".to_vec()
+        }];
         let server_name = ServerName::try_from(host.to_string())
             .map_err(|e| BenchError::Tls(format!("{host:?} is not a TLS server name: {e}")))?;
         Ok(Self {

@@ -20,11 +20,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use hdrhistogram::Histogram;
 
 use super::Live;
-use super::http1::{Answer, Conn, Failure};
+use super::http1::{self, Answer, Exchange, Failure};
+use super::http2;
 use super::plan::Plan;
 use super::schedule::Schedule;
 use super::stats::{self, ErrorKind, Stats};
@@ -89,15 +89,15 @@ impl Thread {
         }
     }
 
-    /// The next request's bytes (bodies of `--body-lines` in turn).
-    fn request(&self) -> &Bytes {
-        let wire = &self.plan.template.wire;
-        if wire.len() == 1 {
-            return &wire[0];
+    /// The index of the next request body (bodies of `--body-lines` in turn).
+    fn next_request(&self) -> usize {
+        let n = self.plan.template.wire.len();
+        if n == 1 {
+            return 0;
         }
         let i = self.next_body.get();
         self.next_body.set(i + 1);
-        &wire[(i % wire.len() as u64) as usize]
+        (i % n as u64) as usize
     }
 
     /// Open loop, after the workers stopped: send times released inside the measured window
@@ -184,7 +184,7 @@ pub(crate) async fn worker(th: Rc<Thread>, index: usize) {
     };
     tokio::time::sleep_until((clock.start + ramp_delay).into()).await;
 
-    let mut conn: Option<Conn> = None;
+    let mut conn: Option<Link> = None;
     loop {
         if th.live.is_stopped() {
             break;
@@ -234,7 +234,7 @@ pub(crate) async fn worker(th: Rc<Thread>, index: usize) {
 
 /// Sends one request on the worker's connection (opening one if needed), bounded by `--timeout`
 /// and by the run's hard stop.
-async fn exchange(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
+async fn exchange(th: &Thread, slot: &mut Option<Link>) -> Outcome {
     let now = Instant::now();
     let mut limit = now + th.plan.timeout;
     let mut at_hard_stop = false;
@@ -258,20 +258,48 @@ async fn exchange(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
     }
 }
 
-async fn attempt(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
-    let request = th.request().clone();
+/// A worker's connection, in the protocol the run speaks.
+enum Link {
+    H1(http1::Conn),
+    H2(http2::Conn),
+}
+
+impl Link {
+    async fn open(th: &Thread) -> Result<Self, Failure> {
+        let (addr, timeout, tls) = (
+            th.addr,
+            th.plan.connect_timeout,
+            th.plan.target.tls.as_ref(),
+        );
+        if th.plan.template.h2.is_some() {
+            http2::Conn::open(addr, timeout, tls).await.map(Link::H2)
+        } else {
+            http1::Conn::open(addr, timeout, tls).await.map(Link::H1)
+        }
+    }
+
+    async fn exchange(&mut self, th: &Thread, index: usize) -> Result<Answer, Exchange> {
+        let t = &th.plan.template;
+        match (self, &t.h2) {
+            (Link::H2(conn), Some((head, bodies))) => {
+                conn.exchange(head, &bodies[index], th.plan.sse).await
+            }
+            (Link::H1(conn), _) => conn.exchange(&t.wire[index], th.plan.sse).await,
+            (Link::H2(_), None) => unreachable!("HTTP/2 links exist only for --http2 plans"),
+        }
+    }
+}
+
+async fn attempt(th: &Thread, slot: &mut Option<Link>) -> Outcome {
+    let index = th.next_request();
+    // Bytes on the wire as HTTP/1.1 sends them (HTTP/2's HPACK makes them a little smaller).
+    let bytes_out = th.plan.template.wire[index].len() as u64;
     // A kept-alive connection the server closed while it was idle fails before any byte of the
     // response arrives: not the request's fault, so retry once on a new connection.
     for _ in 0..2 {
         let reused = match slot {
             Some(_) => true,
-            None => match Conn::open(
-                th.addr,
-                th.plan.connect_timeout,
-                th.plan.target.tls.as_ref(),
-            )
-            .await
-            {
+            None => match Link::open(th).await {
                 Ok(c) => {
                     *slot = Some(c);
                     false
@@ -283,12 +311,12 @@ async fn attempt(th: &Thread, slot: &mut Option<Conn>) -> Outcome {
         let Some(conn) = slot.as_mut() else {
             unreachable!("a connection was just stored")
         };
-        match conn.exchange(&request, th.plan.sse).await {
+        match conn.exchange(th, index).await {
             Ok(answer) => {
                 if !answer.reusable || !th.plan.keepalive {
                     *slot = None;
                 }
-                return Outcome::Response(answer, request.len() as u64);
+                return Outcome::Response(answer, bytes_out);
             }
             Err(e) => {
                 *slot = None;

@@ -129,6 +129,11 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_keepalive: bool,
 
+    /// Speak HTTP/2: negotiated with ALPN over https://, with prior knowledge (h2c) over
+    /// http://. One connection per -c, one request in flight on each.
+    #[arg(long)]
+    pub http2: bool,
+
     /// Accept any TLS certificate (self-signed development servers); the connection is still
     /// encrypted.
     #[arg(short = 'k', long)]
@@ -255,6 +260,7 @@ fn spec(args: BenchArgs) -> Result<Spec, CliError> {
         sse: args.sse,
         threads: args.threads,
         insecure: args.insecure,
+        http2: args.http2,
     })
 }
 

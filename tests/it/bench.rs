@@ -414,3 +414,21 @@ fn tls_targets_need_a_trusted_certificate_or_insecure() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(u(&r, "/errors/tls"), 10);
 }
+
+#[test]
+fn http2_with_prior_knowledge_and_over_tls() {
+    let _lock = exclusive();
+    let server = Server::start_h2(false);
+    let (code, r, err) = bench(&[&server.url("/v1/chat"), "--http2", "-c", "3", "-n", "60"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(u(&r, "/status_codes/200"), 60);
+    no_errors(&r);
+    assert_eq!(server.hits.load(std::sync::atomic::Ordering::Relaxed), 60);
+
+    let server = Server::start_h2(true);
+    let url = format!("https://localhost:{}/v1/chat", server.addr.port());
+    let (code, r, err) = bench(&[&url, "--http2", "-k", "-c", "2", "-n", "40", "--json", "{}"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(u(&r, "/status_codes/200"), 40);
+    no_errors(&r);
+}

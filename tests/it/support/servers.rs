@@ -49,21 +49,45 @@ impl Server {
 
     /// The same target behind TLS, with a fresh self-signed certificate for localhost.
     pub fn start_tls(behavior: Behavior) -> Self {
-        let certified = rcgen::generate_simple_self_signed(vec![
-            "localhost".to_string(),
-            "127.0.0.1".to_string(),
-        ])
-        .expect("self-signed certificate");
-        let key =
-            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
-            .with_no_client_auth()
-            .with_single_cert(vec![certified.cert.der().clone()], key)
-            .expect("server certificate");
-        Self::start_with(behavior, Some(Arc::new(config)))
+        Self::start_with(behavior, Some(Arc::new(tls_config(b"http/1.1"))))
+    }
+
+    /// An HTTP/2 target answering 200 with the small JSON body: h2c (prior knowledge), or
+    /// over TLS with ALPN `h2` when `tls` is set.
+    pub fn start_h2(tls: bool) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let hits = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (h, s) = (Arc::clone(&hits), Arc::clone(&stop));
+        let acceptor = tls.then(|| tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(b"h2"))));
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                while !s.load(Ordering::Relaxed) {
+                    let Ok((tcp, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let (hits, acceptor) = (Arc::clone(&h), acceptor.clone());
+                    tokio::spawn(async move {
+                        match acceptor {
+                            None => serve_h2(tcp, &hits).await,
+                            Some(a) => {
+                                if let Ok(tls) = a.accept(tcp).await {
+                                    serve_h2(tls, &hits).await;
+                                }
+                            }
+                        }
+                    });
+                }
+            });
+        });
+        Self { addr, hits, stop }
     }
 
     fn start_with(behavior: Behavior, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
@@ -221,4 +245,47 @@ fn sse(out: &mut impl Write, first: Duration, gap: Duration, tokens: usize) -> s
     chunk("[DONE]")?;
     out.write_all(b"0\r\n\r\n")?;
     out.flush()
+}
+
+/// A TLS server configuration with a fresh self-signed certificate for localhost.
+fn tls_config(alpn: &[u8]) -> rustls::ServerConfig {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .expect("self-signed certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .expect("server certificate");
+    config.alpn_protocols = vec![alpn.to_vec()];
+    config
+}
+
+async fn serve_h2<T>(io: T, hits: &AtomicU64)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let Ok(mut conn) = h2::server::handshake(io).await else {
+        return;
+    };
+    while let Some(Ok((request, mut respond))) = conn.accept().await {
+        hits.fetch_add(1, Ordering::Relaxed);
+        let mut body = request.into_body();
+        tokio::spawn(async move {
+            while let Some(Ok(chunk)) = body.data().await {
+                let _ = body.flow_control().release_capacity(chunk.len());
+            }
+            let response = http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(())
+                .expect("response");
+            if let Ok(mut send) = respond.send_response(response, false) {
+                let _ = send.send_data(bytes::Bytes::from_static(BODY.as_bytes()), true);
+            }
+        });
+    }
 }
