@@ -16,6 +16,7 @@ use crate::bench::check::Objective;
 use crate::bench::plan::{self, Arrival, Spec, parse_duration};
 use crate::bench::report::Summary;
 use crate::bench::{self, Live, Plan, Report};
+use crate::config::{ConfigError, Origin, env, file::BenchSection};
 use crate::error::{CliError, ExitStatus};
 use crate::files::Input;
 use crate::output::{Printer, progress, table};
@@ -63,12 +64,13 @@ pub struct BenchArgs {
     #[arg(value_name = "URL", required = true)]
     pub url: Option<String>,
 
-    /// Connections, each with one request in flight at a time.
-    #[arg(short = 'c', long, value_name = "N", default_value_t = 50)]
-    pub connections: usize,
+    /// Connections, each with one request in flight at a time [default: 50].
+    #[arg(short = 'c', long, value_name = "N", env = env::BENCH_CONNECTIONS)]
+    pub connections: Option<usize>,
 
     /// How long to measure, e.g. 10s, 2m [default: 10s unless -n is given].
-    #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(short = 'd', long, value_name = "DURATION", value_parser = parse_duration,
+          env = env::BENCH_DURATION)]
     pub duration: Option<Duration>,
 
     /// Stop after N requests (warm-up not counted); with -d, whichever comes first.
@@ -92,13 +94,13 @@ pub struct BenchArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub ramp: Option<Duration>,
 
-    /// Give up on a request after this long (counted as a timeout error).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
-    pub timeout: Duration,
+    /// Give up on a request after this long (counted as a timeout error) [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, env = env::BENCH_TIMEOUT)]
+    pub timeout: Option<Duration>,
 
-    /// Give up opening a connection after this long (counted as a connect error).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "3s")]
-    pub connect_timeout: Duration,
+    /// Give up opening a connection after this long (counted as a connect error) [default: 3s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: Option<Duration>,
 
     /// HTTP method [default: GET, or POST when there is a body].
     #[arg(short = 'm', long, value_name = "METHOD")]
@@ -144,9 +146,9 @@ pub struct BenchArgs {
     #[arg(long)]
     pub sse: bool,
 
-    /// Generator threads (each drives its share of the connections).
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub threads: usize,
+    /// Generator threads, each driving its share of the connections [default: 1].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 
     /// Exit 3 when the run breaks this objective (repeatable), e.g. 'p99>200ms',
     /// 'error_rate>1%', 'rps<500'. Metrics: min mean stddev p50 p90 p95 p99 p99_9 max,
@@ -166,7 +168,7 @@ pub async fn run(cmd: BenchCommand, globals: &Globals) -> Result<ExitStatus, Cli
 async fn bench(args: BenchArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
     let printer = &globals.printer;
     let objectives = parse_objectives(&args.fail_if)?;
-    let plan = Plan::new(spec(args)?)?;
+    let plan = Plan::new(spec(args, &globals.config.file.bench)?)?;
     printer.status(&describe(&plan));
 
     let live = Live::new(printer.progress_allowed());
@@ -208,7 +210,42 @@ async fn bench(args: BenchArgs, globals: &Globals) -> Result<ExitStatus, CliErro
     Ok(check(printer, &objectives, &report))
 }
 
-fn spec(args: BenchArgs) -> Result<Spec, CliError> {
+/// A duration from plugctl.yaml's `bench:` section.
+fn file_duration(key: &'static str, value: &Option<String>) -> Result<Option<Duration>, CliError> {
+    value
+        .as_deref()
+        .map(|v| {
+            parse_duration(v).map_err(|message| {
+                CliError::from(ConfigError::Invalid {
+                    key,
+                    value: v.to_string(),
+                    origin: Origin::File,
+                    message,
+                })
+            })
+        })
+        .transpose()
+}
+
+/// Flags (and their `PLUGCTL_BENCH_*` variables, which clap reads) first, then plugctl.yaml's
+/// `bench:` section, then the defaults.
+fn spec(args: BenchArgs, file: &BenchSection) -> Result<Spec, CliError> {
+    // The file's duration is a default for -d only when neither -d nor -n bounds the run.
+    let duration = match (args.duration, args.requests) {
+        (None, None) => file_duration("bench.duration", &file.duration)?,
+        (d, _) => d,
+    };
+    let timeout = match args.timeout {
+        Some(t) => t,
+        None => file_duration("bench.timeout", &file.timeout)?.unwrap_or(Duration::from_secs(10)),
+    };
+    let connect_timeout = match args.connect_timeout {
+        Some(t) => t,
+        None => file_duration("bench.connect_timeout", &file.connect_timeout)?
+            .unwrap_or(Duration::from_secs(3)),
+    };
+    let mut headers = file.headers.clone();
+    headers.extend(args.headers);
     let mut content_type = None;
     let bodies = if let Some(b) = args.body {
         vec![Bytes::from(b)]
@@ -241,11 +278,11 @@ fn spec(args: BenchArgs) -> Result<Spec, CliError> {
     Ok(Spec {
         url: args.url.unwrap_or_default(),
         method: args.method,
-        headers: args.headers,
+        headers,
         bodies,
         content_type,
-        connections: args.connections,
-        duration: args.duration,
+        connections: args.connections.or(file.connections).unwrap_or(50),
+        duration,
         requests: args.requests,
         rate: args.rate,
         arrival: match args.arrival {
@@ -254,11 +291,11 @@ fn spec(args: BenchArgs) -> Result<Spec, CliError> {
         },
         warmup: args.warmup.unwrap_or_default(),
         ramp: args.ramp.unwrap_or_default(),
-        timeout: args.timeout,
-        connect_timeout: args.connect_timeout,
+        timeout,
+        connect_timeout,
         keepalive: !args.no_keepalive,
         sse: args.sse,
-        threads: args.threads,
+        threads: args.threads.or(file.threads).unwrap_or(1),
         insecure: args.insecure,
         http2: args.http2,
     })

@@ -432,3 +432,42 @@ fn http2_with_prior_knowledge_and_over_tls() {
     assert_eq!(u(&r, "/status_codes/200"), 40);
     no_errors(&r);
 }
+
+#[test]
+fn defaults_come_from_flags_then_environment_then_plugctl_yaml() {
+    let _lock = exclusive();
+    let server = Server::start(Behavior::Plain);
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "plugctl.yaml",
+        "bench:\n  connections: 3\n  duration: 300ms\n  headers: ['X-Plugin: dev']\n",
+    );
+    let run_with = |extra: &[&str], env: Option<(&str, &str)>| {
+        let mut cmd = sandbox.cmd();
+        cmd.args(["--output", "json", "bench", &server.url("/")])
+            .args(extra);
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let (code, stdout, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&stdout).unwrap()
+    };
+    let r = run_with(&[], None);
+    assert_eq!(u(&r, "/run/connections"), 3);
+    assert!(f(&r, "/duration_s") <= 0.35);
+    let r = run_with(&[], Some(("PLUGCTL_BENCH_CONNECTIONS", "4")));
+    assert_eq!(u(&r, "/run/connections"), 4);
+    let r = run_with(&["-c", "2"], Some(("PLUGCTL_BENCH_CONNECTIONS", "4")));
+    assert_eq!(u(&r, "/run/connections"), 2);
+    // -n alone is not cut short by the file's duration.
+    let r = run_with(&["-n", "5"], None);
+    assert_eq!(u(&r, "/requests"), 5);
+
+    sandbox.write("plugctl.yaml", "bench:\n  duration: soon\n");
+    let mut cmd = sandbox.cmd();
+    cmd.args(["bench", &server.url("/")]);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bench.duration"), "{err}");
+}
