@@ -131,8 +131,14 @@ impl Conn {
         })
     }
 
-    /// Sends `request` (already rendered) and reads the whole response.
-    pub(crate) async fn exchange(&mut self, request: &[u8], sse: bool) -> Result<Answer, Exchange> {
+    /// Sends `request` (already rendered) and reads the whole response. `sse` feeds the body
+    /// to an event-stream reader; `head` says the request was a HEAD (no body follows).
+    pub(crate) async fn exchange(
+        &mut self,
+        request: &[u8],
+        sse: bool,
+        head: bool,
+    ) -> Result<Answer, Exchange> {
         if let Err(e) = self.stream.write_all(request).await {
             return Err(Exchange {
                 failure: e.into(),
@@ -173,8 +179,14 @@ impl Conn {
                         filled -= len;
                         continue;
                     }
-                    let head = Head::read(&response, status);
-                    break (status, len, head.framing, head.close, head.retry_after);
+                    let parsed = Head::read(&response, status, head);
+                    break (
+                        status,
+                        len,
+                        parsed.framing,
+                        parsed.close,
+                        parsed.retry_after,
+                    );
                 }
                 Ok(httparse::Status::Partial) if filled < self.buf.len() => continue,
                 _ => return Err(Exchange::protocol()),
@@ -322,7 +334,7 @@ struct Head {
 }
 
 impl Head {
-    fn read(response: &httparse::Response<'_, '_>, status: u16) -> Self {
+    fn read(response: &httparse::Response<'_, '_>, status: u16, head_request: bool) -> Self {
         let mut length = None;
         let mut chunked = false;
         let mut close = response.version == Some(0);
@@ -352,7 +364,7 @@ impl Head {
                 retry_after = Some(String::from_utf8_lossy(h.value).trim().to_string());
             }
         }
-        let framing = if status == 204 || status == 304 {
+        let framing = if head_request || status == 204 || status == 304 {
             Framing::Empty
         } else if chunked {
             Framing::Chunked
@@ -487,7 +499,16 @@ mod tests {
         let mut r = httparse::Response::new(&mut headers);
         assert!(r.parse(raw).unwrap().is_complete());
         let status = r.code.unwrap();
-        (status, Head::read(&r, status))
+        (status, Head::read(&r, status, false))
+    }
+
+    #[test]
+    fn head_requests_have_no_body() {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut r = httparse::Response::new(&mut headers);
+        r.parse(b"HTTP/1.1 200 OK\r\nContent-Length: 120\r\n\r\n")
+            .unwrap();
+        assert_eq!(Head::read(&r, 200, true).framing, Framing::Empty);
     }
 
     #[test]

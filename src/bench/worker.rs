@@ -284,7 +284,10 @@ impl Link {
             (Link::H2(conn), Some((head, bodies))) => {
                 conn.exchange(head, &bodies[index], th.plan.sse).await
             }
-            (Link::H1(conn), _) => conn.exchange(&t.wire[index], th.plan.sse).await,
+            (Link::H1(conn), _) => {
+                let head = t.method == http::Method::HEAD;
+                conn.exchange(&t.wire[index], th.plan.sse, head).await
+            }
             (Link::H2(_), None) => unreachable!("HTTP/2 links exist only for --http2 plans"),
         }
     }
