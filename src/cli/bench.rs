@@ -180,9 +180,15 @@ async fn bench(args: BenchArgs, globals: &Globals) -> Result<ExitStatus, CliErro
     let report = loop {
         tokio::select! {
             report = &mut engine => break report?,
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
+            _ = tokio::signal::ctrl_c() => {
+                if interrupted {
+                    // A second Ctrl-C: don't wait for requests still in flight.
+                    bar.finish_and_clear();
+                    return Err(anyhow::anyhow!("interrupted twice: stopped without a report").into());
+                }
                 interrupted = true;
                 live.stop();
+                printer.status("stopping: waiting for requests in flight (Ctrl-C again to quit)");
             }
             _ = tick.tick() => {
                 let now = std::time::Instant::now();
