@@ -106,6 +106,11 @@ fn status_for(error: &anyhow::Error) -> ExitStatus {
         {
             return ExitStatus::Usage;
         }
+        if let Some(e) = cause.downcast_ref::<crate::bench::BenchError>()
+            && e.is_usage()
+        {
+            return ExitStatus::Usage;
+        }
     }
     ExitStatus::Failure
 }
@@ -116,11 +121,15 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
             return e.hint();
         }
-        if let Some(hint) = cause
-            .downcast_ref::<crate::tokens::TokensError>()
-            .and_then(|e| e.hint())
+        if let Some(e) = cause.downcast_ref::<crate::tokens::TokensError>()
+            && let Some(h) = e.hint()
         {
-            return Some(hint);
+            return Some(h);
+        }
+        if let Some(e) = cause.downcast_ref::<crate::bench::BenchError>()
+            && let Some(h) = e.hint()
+        {
+            return Some(h);
         }
         if let Some(e) = cause.downcast_ref::<io::Error>() {
             match e.kind() {

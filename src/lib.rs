@@ -4,7 +4,8 @@
 //!
 //! - [`cli`]: one file per subcommand; parses arguments, calls a capability, renders the result.
 //! - Capabilities, each with its own error type and no knowledge of the CLI:
-//!   [`tokens`] (exact token counting and trimming).
+//!   [`tokens`] (exact token counting and trimming), [`bench`] (HTTP load testing with honest
+//!   latency, including streaming chat endpoints).
 //! - Shared pieces: [`config`] (plugctl.yaml, environment, precedence), [`output`] (the printer,
 //!   tables, progress), [`error`] (exit codes, hints), [`files`] (inputs, atomic writes),
 //!   [`logging`].
@@ -12,6 +13,7 @@
 //! The dependency rule: `cli` → capabilities → shared pieces; capabilities never import `cli` or
 //! `output`.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod error;

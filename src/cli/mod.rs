@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own file with its `Args` struct and a `run` that parses, calls one
 //! capability of the library and renders the result. clap is used only under this module.
 
+pub mod bench;
 pub mod completions;
 pub mod tokens;
 
@@ -68,6 +69,9 @@ pub enum Command {
     /// Count tokens exactly as OpenAI's tiktoken does, and trim chat histories to a budget.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
+    /// Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge
+    /// reports with `plugctl bench merge`.
+    Bench(Box<bench::BenchCommand>),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -123,6 +127,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
 async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, CliError> {
     match command {
         Command::Tokens(cmd) => tokens::run(cmd, globals),
+        Command::Bench(cmd) => bench::run(*cmd, globals).await,
         Command::Completions(args) => completions::run(args, globals),
     }
 }

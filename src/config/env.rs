@@ -13,6 +13,12 @@ pub const LOG: &str = "PLUGCTL_LOG";
 pub const ENCODING: &str = "PLUGCTL_ENCODING";
 /// Default model for `plugctl tokens` (same as `--model`).
 pub const MODEL: &str = "PLUGCTL_MODEL";
+/// Default connections of `plugctl bench` (same as `-c`).
+pub const BENCH_CONNECTIONS: &str = "PLUGCTL_BENCH_CONNECTIONS";
+/// Default duration of `plugctl bench`, e.g. `30s` (same as `-d`).
+pub const BENCH_DURATION: &str = "PLUGCTL_BENCH_DURATION";
+/// Default per-request timeout of `plugctl bench` (same as `--timeout`).
+pub const BENCH_TIMEOUT: &str = "PLUGCTL_BENCH_TIMEOUT";
 /// The informal standard: when set and not empty, no colour anywhere.
 pub const NO_COLOR: &str = "NO_COLOR";
 

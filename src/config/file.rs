@@ -23,6 +23,28 @@ pub struct ConfigFile {
     /// Defaults for `plugctl tokens`.
     #[serde(default)]
     pub tokens: TokensSection,
+    /// Defaults for `plugctl bench`.
+    #[serde(default)]
+    pub bench: BenchSection,
+}
+
+/// The `bench:` section. Durations are written like `10s`, `500ms` or `2m`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchSection {
+    /// Default `-c`.
+    pub connections: Option<usize>,
+    /// Default `-d`.
+    pub duration: Option<String>,
+    /// Default `--timeout`.
+    pub timeout: Option<String>,
+    /// Default `--connect-timeout`.
+    pub connect_timeout: Option<String>,
+    /// Default `--threads`.
+    pub threads: Option<usize>,
+    /// Headers sent with every request, e.g. `["X-Plugin-Key: dev"]`; `-H` adds to them.
+    #[serde(default)]
+    pub headers: Vec<String>,
 }
 
 /// The `tokens:` section.
@@ -104,6 +126,9 @@ mod tests {
         assert_eq!(cfg.output, Some(Format::Json));
         assert_eq!(cfg.tokens.model.as_deref(), Some("gpt-4"));
         assert_eq!(cfg.tokens.reserve_output, Some(256));
+        let cfg = parse_str("bench:\n  connections: 8\n  duration: 30s\n").unwrap();
+        assert_eq!(cfg.bench.connections, Some(8));
+        assert_eq!(cfg.bench.duration.as_deref(), Some("30s"));
     }
 
     #[test]

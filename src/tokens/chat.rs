@@ -530,6 +530,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::identity_op)] // the terms mirror the formula, term by term
     fn tools_follow_the_cookbook_formula() {
         let c = counter();
         let f = ChatFormula::new(Encoding::O200kBase, Some("gpt-4o"));

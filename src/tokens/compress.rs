@@ -161,8 +161,9 @@ pub fn compress(
         }
     }
 
-    let partial_candidate = next_in_line.map(|i| free[i]).filter(|u| u.len == 1);
-    if let Some(u) = partial_candidate.filter(|_| options.partial) {
+    if options.partial
+        && let Some(u) = next_in_line.map(|i| free[i]).filter(|u| u.len == 1)
+    {
         let budget = options.max_tokens - used;
         let message = &transcript.messages[u.first];
         if let Some((cut, tokens)) = cut_to_fit(counter, formula, message, budget, keep_tail) {

@@ -1,5 +1,10 @@
 //! Shared test helpers: a sandboxed `plugctl` command and the reference data.
 
+// Each test module uses its own subset of these helpers.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod servers;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
