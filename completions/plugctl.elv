@@ -31,6 +31,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand tokens 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget'
+            cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -105,6 +106,72 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         }
         &'plugctl;tokens;help;help'= {
         }
+        &'plugctl;bench'= {
+            cand -c 'Connections, each with one request in flight at a time [default: 50]'
+            cand --connections 'Connections, each with one request in flight at a time [default: 50]'
+            cand -d 'How long to measure, e.g. 10s, 2m [default: 10s unless -n is given]'
+            cand --duration 'How long to measure, e.g. 10s, 2m [default: 10s unless -n is given]'
+            cand -n 'Stop after N requests (warm-up not counted); with -d, whichever comes first'
+            cand --requests 'Stop after N requests (warm-up not counted); with -d, whichever comes first'
+            cand --rate 'Open loop: send R requests per second on a fixed schedule, whatever the server does. Latency counts from each request''s intended send time, so stalls are never hidden'
+            cand --arrival 'How open-loop sends are spaced (needs --rate)'
+            cand --warmup 'Send for this long first without counting anything (e.g. 2s)'
+            cand --ramp 'Grow linearly to the full rate (or number of connections) over this time, from the start'
+            cand --timeout 'Give up on a request after this long (counted as a timeout error) [default: 10s]'
+            cand --connect-timeout 'Give up opening a connection after this long (counted as a connect error) [default: 3s]'
+            cand -m 'HTTP method [default: GET, or POST when there is a body]'
+            cand --method 'HTTP method [default: GET, or POST when there is a body]'
+            cand -H 'A request header, ''Name: value'' (repeatable)'
+            cand --header 'A request header, ''Name: value'' (repeatable)'
+            cand --body 'The request body'
+            cand --body-file 'Read the request body from FILE'
+            cand --json 'A JSON body; also sets Content-Type: application/json'
+            cand --body-lines 'Send the lines of a JSONL file in turn, one request body each (e.g. a set of chat requests); sets Content-Type: application/json'
+            cand --threads 'Generator threads, each driving its share of the connections [default: 1]'
+            cand --fail-if 'Exit 3 when the run breaks this objective (repeatable), e.g. ''p99>200ms'', ''error_rate>1%'', ''rps<500''. Metrics: min mean stddev p50 p90 p95 p99 p99_9 max, ttfb_/ttft_/itl_/tpot_ p50 and p99, error_rate, success_rate, rejected_rate, rps, requests, output_tokens_per_s'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand --no-keepalive 'Open a new connection for every request'
+            cand --http2 'Speak HTTP/2: negotiated with ALPN over https://, with prior knowledge (h2c) over http://. One connection per -c, one request in flight on each'
+            cand -k 'Accept any TLS certificate (self-signed development servers); the connection is still encrypted'
+            cand --insecure 'Accept any TLS certificate (self-signed development servers); the connection is still encrypted'
+            cand --sse 'Read text/event-stream answers (OpenAI-style `data:` chunks): time to first token, inter-token latency, time per output token and output tokens/s'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand merge 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'plugctl;bench;merge'= {
+            cand --fail-if 'Fail (exit 3) when the merged report breaks an objective (see `plugctl bench --help`)'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;bench;help'= {
+            cand merge 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'plugctl;bench;help;merge'= {
+        }
+        &'plugctl;bench;help;help'= {
+        }
         &'plugctl;completions'= {
             cand --output 'Output format of the data on stdout'
             cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
@@ -121,6 +188,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         }
         &'plugctl;help'= {
             cand tokens 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget'
+            cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -131,6 +199,11 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         &'plugctl;help;tokens;count'= {
         }
         &'plugctl;help;tokens;compress'= {
+        }
+        &'plugctl;help;bench'= {
+            cand merge 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
+        }
+        &'plugctl;help;bench;merge'= {
         }
         &'plugctl;help;completions'= {
         }

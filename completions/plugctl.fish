@@ -36,6 +36,7 @@ complete -c plugctl -n "__fish_plugctl_needs_command" -l no-config -d 'Ignore ev
 complete -c plugctl -n "__fish_plugctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c plugctl -n "__fish_plugctl_needs_command" -s V -l version -d 'Print version'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
+complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and not __fish_seen_subcommand_from count compress help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
@@ -93,6 +94,55 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and __fish_seen_
 complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "count" -d 'Count tokens of files or stdin (plain text, or chat transcripts with the prompt formula)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "compress" -d 'Trim a chat transcript to a token budget and write it back in the same format'
 complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s c -l connections -d 'Connections, each with one request in flight at a time [default: 50]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s d -l duration -d 'How long to measure, e.g. 10s, 2m [default: 10s unless -n is given]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s n -l requests -d 'Stop after N requests (warm-up not counted); with -d, whichever comes first' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l rate -d 'Open loop: send R requests per second on a fixed schedule, whatever the server does. Latency counts from each request\'s intended send time, so stalls are never hidden' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l arrival -d 'How open-loop sends are spaced (needs --rate)' -r -f -a "constant\t'Evenly: one request every 1/rate seconds'
+poisson\t'Randomly, as independent users would: exponential gaps with mean 1/rate'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l warmup -d 'Send for this long first without counting anything (e.g. 2s)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l ramp -d 'Grow linearly to the full rate (or number of connections) over this time, from the start' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l timeout -d 'Give up on a request after this long (counted as a timeout error) [default: 10s]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l connect-timeout -d 'Give up opening a connection after this long (counted as a connect error) [default: 3s]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s m -l method -d 'HTTP method [default: GET, or POST when there is a body]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s H -l header -d 'A request header, \'Name: value\' (repeatable)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l body -d 'The request body' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l body-file -d 'Read the request body from FILE' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l json -d 'A JSON body; also sets Content-Type: application/json' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l body-lines -d 'Send the lines of a JSONL file in turn, one request body each (e.g. a set of chat requests); sets Content-Type: application/json' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l threads -d 'Generator threads, each driving its share of the connections [default: 1]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l fail-if -d 'Exit 3 when the run breaks this objective (repeatable), e.g. \'p99>200ms\', \'error_rate>1%\', \'rps<500\'. Metrics: min mean stddev p50 p90 p95 p99 p99_9 max, ttfb_/ttft_/itl_/tpot_ p50 and p99, error_rate, success_rate, rejected_rate, rps, requests, output_tokens_per_s' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l no-keepalive -d 'Open a new connection for every request'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l http2 -d 'Speak HTTP/2: negotiated with ALPN over https://, with prior knowledge (h2c) over http://. One connection per -c, one request in flight on each'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s k -l insecure -d 'Accept any TLS certificate (self-signed development servers); the connection is still encrypted'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l sse -d 'Read text/event-stream answers (OpenAI-style `data:` chunks): time to first token, inter-token latency, time per output token and output tokens/s'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and not __fish_seen_subcommand_from merge help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -l fail-if -d 'Fail (exit 3) when the merged report breaks an objective (see `plugctl bench --help`)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
+complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
@@ -104,8 +154,10 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s q -l qui
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l no-config -d 'Ignore every configuration file'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens completions help" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "count" -d 'Count tokens of files or stdin (plain text, or chat transcripts with the prompt formula)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "compress" -d 'Trim a chat transcript to a token budget and write it back in the same format'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
