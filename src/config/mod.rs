@@ -1,7 +1,7 @@
 //! Configuration: the file, the environment and the defaults, resolved once before a command runs.
 //!
-//! Precedence is the same for every setting: command-line flag > `PLUGCTL_*` environment variable
-//! > `plugctl.yaml` > built-in default. clap applies the first two for global flags (`env = ...`);
+//! Precedence is the same for every setting: command-line flag, then `PLUGCTL_*` environment
+//! variable, then `plugctl.yaml`, then built-in default. clap applies the first two for global flags (`env = ...`);
 //! [`layer`] applies the rest. The file is found by [`file::locate`]; `--no-config` skips it.
 
 pub mod env;

@@ -139,8 +139,8 @@ pub fn compress(
     let mut used = fixed;
     for (i, u) in free.iter().enumerate() {
         let kept = keep[i];
-        for m in u.first..u.first + u.len {
-            action[m] = match (kept, u.len > 1) {
+        for slot in action.iter_mut().skip(u.first).take(u.len) {
+            *slot = match (kept, u.len > 1) {
                 (true, false) => (Action::Kept, "fits the budget"),
                 (true, true) => (Action::Kept, "fits the budget with its tool call"),
                 (false, false) => (Action::Dropped, "over the budget"),
@@ -161,15 +161,15 @@ pub fn compress(
         }
     }
 
-    if options.partial {
-        if let Some(u) = next_in_line.map(|i| free[i]).filter(|u| u.len == 1) {
-            let budget = options.max_tokens - used;
-            let message = &transcript.messages[u.first];
-            if let Some((cut, tokens)) = cut_to_fit(counter, formula, message, budget, keep_tail) {
-                messages_out[u.first] = Some(cut);
-                kept_tokens[u.first] = tokens;
-                action[u.first] = (Action::Cut, "cut to fill the budget");
-            }
+    if options.partial
+        && let Some(u) = next_in_line.map(|i| free[i]).filter(|u| u.len == 1)
+    {
+        let budget = options.max_tokens - used;
+        let message = &transcript.messages[u.first];
+        if let Some((cut, tokens)) = cut_to_fit(counter, formula, message, budget, keep_tail) {
+            messages_out[u.first] = Some(cut);
+            kept_tokens[u.first] = tokens;
+            action[u.first] = (Action::Cut, "cut to fill the budget");
         }
     }
 
