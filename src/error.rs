@@ -101,10 +101,15 @@ fn status_for(error: &anyhow::Error) -> ExitStatus {
         if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
             return e.exit_status();
         }
-        if let Some(e) = cause.downcast_ref::<crate::tokens::TokensError>() {
-            if e.is_usage() {
-                return ExitStatus::Usage;
-            }
+        if let Some(e) = cause.downcast_ref::<crate::tokens::TokensError>()
+            && e.is_usage()
+        {
+            return ExitStatus::Usage;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::redact::RedactError>()
+            && e.is_usage()
+        {
+            return ExitStatus::Usage;
         }
     }
     ExitStatus::Failure
@@ -116,10 +121,15 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
             return e.hint();
         }
-        if let Some(e) = cause.downcast_ref::<crate::tokens::TokensError>() {
-            if let Some(h) = e.hint() {
-                return Some(h);
-            }
+        if let Some(e) = cause.downcast_ref::<crate::tokens::TokensError>()
+            && let Some(h) = e.hint()
+        {
+            return Some(h);
+        }
+        if let Some(e) = cause.downcast_ref::<crate::redact::RedactError>()
+            && let Some(h) = e.hint()
+        {
+            return Some(h);
         }
         if let Some(e) = cause.downcast_ref::<io::Error>() {
             match e.kind() {

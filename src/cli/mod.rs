@@ -4,6 +4,7 @@
 //! capability of the library and renders the result. clap is used only under this module.
 
 pub mod completions;
+pub mod redact;
 pub mod tokens;
 
 use std::path::PathBuf;
@@ -68,6 +69,8 @@ pub enum Command {
     /// Count tokens exactly as OpenAI's tiktoken does, and trim chat histories to a budget.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
+    /// Redact personal data and secrets in transcripts and logs, losslessly (or --check for them).
+    Redact(redact::RedactArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -123,6 +126,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
 async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, CliError> {
     match command {
         Command::Tokens(cmd) => tokens::run(cmd, globals),
+        Command::Redact(args) => redact::run(args, globals),
         Command::Completions(args) => completions::run(args, globals),
     }
 }

@@ -13,6 +13,11 @@ pub const LOG: &str = "PLUGCTL_LOG";
 pub const ENCODING: &str = "PLUGCTL_ENCODING";
 /// Default model for `plugctl tokens` (same as `--model`).
 pub const MODEL: &str = "PLUGCTL_MODEL";
+/// Key of the `hash` operator of `plugctl redact` (any long random string); overrides
+/// `redact: hash_key:` in plugctl.yaml. There is no flag, so the key stays out of shell history.
+pub const REDACT_KEY: &str = "PLUGCTL_REDACT_KEY";
+/// A rules file for `plugctl redact` (same as `--rules`).
+pub const REDACT_RULES: &str = "PLUGCTL_REDACT_RULES";
 /// The informal standard: when set and not empty, no colour anywhere.
 pub const NO_COLOR: &str = "NO_COLOR";
 

@@ -1,7 +1,11 @@
 //! The single integration-test binary: each module drives the real `plugctl` executable (and,
 //! where useful, the library) for one subcommand.
 
+// The helpers in `support` are `pub` for the modules of this one binary.
+#![allow(unreachable_pub)]
+
 mod support;
 
 mod cli;
+mod redact;
 mod tokens;

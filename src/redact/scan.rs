@@ -1,0 +1,439 @@
+//! All enabled rules as one multi-pattern regex, and the loop that turns matches into findings.
+//!
+//! One `regex_automata::meta::Regex` holds every enabled pattern, so the bytes are scanned once
+//! by one lazy DFA however many rules are on; the match says which rule it is. A match is then
+//! checked (`validate.rs`); when the check rejects it, the lower-priority rules that could start
+//! at the same byte get their chance, and the scan resumes one byte later (or after the whole
+//! run, when the check says so). Unicode is off: the scan works on bytes, so invalid UTF-8 and
+//! NUL bytes are just bytes.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, PatternID, meta};
+
+use super::rules::{BUILTINS, Check, CustomRule};
+use super::{RedactError, Redactor, Rule, Settings, Toggle, validate};
+
+/// A finding: the rule (index into the enabled rules) and the span to rewrite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) rule: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// The lazy DFA's cache; the default (2 MiB) thrashes with twenty-odd patterns and makes the
+/// meta regex fall back to a much slower engine.
+const DFA_CACHE: usize = 64 << 20;
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn meta_config() -> meta::Config {
+    meta::Config::new()
+        .utf8_empty(false)
+        .hybrid_cache_capacity(DFA_CACHE)
+}
+
+/// The first bytes a pattern can match, from its literal prefixes (`None`: could be any).
+fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
+    use regex_syntax::hir::literal::Extractor;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().extract(&hir);
+    let lits = seq.literals()?;
+    let mut set = Box::new([false; 256]);
+    for lit in lits {
+        let &first = lit.as_bytes().first()?;
+        set[usize::from(first)] = true;
+    }
+    Some(set)
+}
+
+pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
+    // Which built-ins are on, after the toggles in order.
+    let mut enabled: Vec<bool> = BUILTINS.iter().map(|b| b.enabled).collect();
+    let custom_names: HashSet<&str> = settings.custom.iter().map(|c| c.name.as_str()).collect();
+    let mut custom_off: HashSet<String> = HashSet::new();
+    for toggle in &settings.toggles {
+        let (name, on) = match toggle {
+            Toggle::Enable(n) => (n.as_str(), true),
+            Toggle::Disable(n) => (n.as_str(), false),
+        };
+        if name == "all" {
+            enabled.iter_mut().for_each(|e| *e = on);
+        } else if let Some(i) = BUILTINS.iter().position(|b| b.name == name) {
+            enabled[i] = on;
+        } else if custom_names.contains(name) {
+            if on {
+                custom_off.remove(name);
+            } else {
+                custom_off.insert(name.to_string());
+            }
+        } else {
+            return Err(RedactError::UnknownRule {
+                name: name.to_string(),
+            });
+        }
+    }
+
+    let mut rules = Vec::new();
+    let mut patterns: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    // Custom rules first: what the user asked for wins over a built-in at the same place.
+    for c in &settings.custom {
+        validate_custom(c, &mut seen)?;
+        if custom_off.contains(&c.name) {
+            continue;
+        }
+        let check = match c
+            .validator
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("" | "none") => Check::None,
+            Some("luhn") => Check::Luhn,
+            Some(other) => {
+                return Err(RedactError::InvalidRule {
+                    name: c.name.clone(),
+                    message: format!("unknown validator {other:?} (known: luhn)"),
+                });
+            }
+        };
+        rules.push(Rule {
+            name: c.name.clone(),
+            label: c
+                .label
+                .clone()
+                .unwrap_or_else(|| c.name.to_ascii_uppercase()),
+            check,
+            operator: c.operator.unwrap_or(super::Operator::Replace),
+            mask: super::MaskStyle::Generic,
+            keywords: c
+                .keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase().into_bytes())
+                .collect(),
+            window: c.window.unwrap_or(64),
+            captures: c.pattern.contains("?P<secret>") || c.pattern.contains("?<secret>"),
+            first: first_bytes(&c.pattern),
+        });
+        patterns.push(c.pattern.clone());
+    }
+    for (b, on) in BUILTINS.iter().zip(&enabled) {
+        if !on {
+            continue;
+        }
+        if seen.contains(b.name) {
+            return Err(RedactError::InvalidRule {
+                name: b.name.to_string(),
+                message: "a custom rule may not reuse the name of a built-in rule".into(),
+            });
+        }
+        rules.push(Rule {
+            name: b.name.to_string(),
+            label: b.label.to_string(),
+            check: b.check,
+            operator: b.operator,
+            mask: b.mask,
+            keywords: Vec::new(),
+            window: 0,
+            captures: b.pattern.contains("?P<"),
+            first: first_bytes(b.pattern),
+        });
+        patterns.push(b.pattern.to_string());
+    }
+
+    // Operators, in order: a later entry wins.
+    for (target, op) in &settings.operators {
+        match target.as_deref() {
+            None | Some("all") => rules.iter_mut().for_each(|r| r.operator = *op),
+            Some(name) => {
+                let known = BUILTINS.iter().any(|b| b.name == name) || custom_names.contains(name);
+                if !known {
+                    return Err(RedactError::UnknownRule {
+                        name: name.to_string(),
+                    });
+                }
+                if let Some(r) = rules.iter_mut().find(|r| r.name == name) {
+                    r.operator = *op;
+                }
+            }
+        }
+    }
+    if settings.hash_key.is_none()
+        && let Some(r) = rules.iter().find(|r| r.operator == super::Operator::Hash)
+    {
+        return Err(RedactError::MissingHashKey {
+            rule: r.name.clone(),
+        });
+    }
+
+    let regex = if patterns.is_empty() {
+        None
+    } else {
+        let re = meta::Builder::new()
+            .syntax(syntax_config())
+            .configure(meta_config())
+            .build_many(&patterns)
+            .map_err(|e| RedactError::InvalidRule {
+                name: "(all rules)".into(),
+                message: e.to_string(),
+            })?;
+        Some(re)
+    };
+
+    let allow = if settings.allow_patterns.is_empty() {
+        None
+    } else {
+        for p in &settings.allow_patterns {
+            meta::Builder::new()
+                .syntax(syntax_config())
+                .build(p)
+                .map_err(|e| RedactError::InvalidAllow {
+                    pattern: p.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        let whole: Vec<String> = settings
+            .allow_patterns
+            .iter()
+            .map(|p| format!("^(?:{p})$"))
+            .collect();
+        Some(
+            meta::Builder::new()
+                .syntax(syntax_config())
+                .build_many(&whole)
+                .map_err(|e| RedactError::InvalidAllow {
+                    pattern: settings.allow_patterns.join(" | "),
+                    message: e.to_string(),
+                })?,
+        )
+    };
+
+    Ok(Redactor {
+        rules,
+        regex,
+        allow_values: settings
+            .allow_values
+            .iter()
+            .map(|v| v.as_bytes().to_vec())
+            .collect(),
+        allow,
+        key: settings.hash_key.clone(),
+    })
+}
+
+/// A custom rule must have a unique name, a pattern that compiles and cannot match empty text.
+fn validate_custom<'a>(c: &'a CustomRule, seen: &mut HashSet<&'a str>) -> Result<(), RedactError> {
+    let fail = |message: String| RedactError::InvalidRule {
+        name: c.name.clone(),
+        message,
+    };
+    if c.name.is_empty() {
+        return Err(RedactError::InvalidRule {
+            name: String::new(),
+            message: "every rule needs a name".into(),
+        });
+    }
+    if !seen.insert(c.name.as_str()) {
+        return Err(fail("the name is used twice".into()));
+    }
+    if c.name == "all" || BUILTINS.iter().any(|b| b.name == c.name) {
+        return Err(fail(
+            "the name is reserved by a built-in rule; pick another".into(),
+        ));
+    }
+    if c.pattern.is_empty() {
+        return Err(fail("the pattern is empty".into()));
+    }
+    let re = meta::Builder::new()
+        .syntax(syntax_config())
+        .build(&c.pattern)
+        .map_err(|e| fail(format!("the pattern does not compile: {e}")))?;
+    if re.is_match(Input::new("").anchored(Anchored::Yes)) {
+        return Err(fail("the pattern matches empty text".into()));
+    }
+    if let Some(label) = &c.label
+        && (label.is_empty()
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+    {
+        return Err(fail(format!(
+            "type {label:?} must be upper-case letters, digits and '_'"
+        )));
+    }
+    Ok(())
+}
+
+/// Why a match was not taken, and where to look next.
+enum Reject {
+    /// Try again one byte later.
+    Next,
+    /// Nothing can start before this position (e.g. the end of a too-long run).
+    ResumeAt(usize),
+}
+
+impl Redactor {
+    /// Reports every finding whose match starts in `from..until`, in order and non-overlapping.
+    /// `hay` may extend beyond `until` (the look-ahead of a stream) and before `from` (context).
+    pub(crate) fn scan(&self, hay: &[u8], from: usize, until: usize, emit: &mut dyn FnMut(Hit)) {
+        let Some(re) = &self.regex else {
+            return;
+        };
+        let mut caps = re.create_captures();
+        let mut pos = from;
+        while pos < until {
+            let input = Input::new(hay).range(pos..);
+            let Some(m) = re.search(&input) else {
+                return;
+            };
+            if m.start() >= until {
+                return;
+            }
+            let pid = m.pattern().as_usize();
+            let outcome = match self.confirm(re, hay, pid, m.range(), &mut caps) {
+                Ok(hit) => Ok(hit),
+                Err(reject) => self
+                    .fallback(re, hay, pid, m.start(), &mut caps)
+                    .ok_or(reject),
+            };
+            match outcome {
+                Ok(hit) => {
+                    emit(hit);
+                    pos = hit.end.max(m.start() + 1);
+                }
+                Err(Reject::Next) => pos = m.start() + 1,
+                Err(Reject::ResumeAt(p)) => pos = p.max(m.start() + 1),
+            }
+        }
+    }
+
+    /// Lower-priority rules that match at the same start as a rejected match.
+    fn fallback(
+        &self,
+        re: &meta::Regex,
+        hay: &[u8],
+        after: usize,
+        start: usize,
+        caps: &mut Captures,
+    ) -> Option<Hit> {
+        let byte = usize::from(hay[start]);
+        for pid in after + 1..self.rules.len() {
+            if self.rules[pid].first.as_ref().is_some_and(|set| !set[byte]) {
+                continue;
+            }
+            let input = Input::new(hay)
+                .range(start..)
+                .anchored(Anchored::Pattern(PatternID::must(pid)));
+            if let Some(m) = re.search(&input)
+                && let Ok(hit) = self.confirm(re, hay, pid, m.range(), caps)
+            {
+                return Some(hit);
+            }
+        }
+        None
+    }
+
+    /// Turns a match of rule `pid` into a finding, or says why not.
+    fn confirm(
+        &self,
+        re: &meta::Regex,
+        hay: &[u8],
+        pid: usize,
+        matched: Range<usize>,
+        caps: &mut Captures,
+    ) -> Result<Hit, Reject> {
+        let rule = &self.rules[pid];
+        let (mut span, keyword) = if rule.captures {
+            let input = Input::new(hay)
+                .range(matched.start..)
+                .anchored(Anchored::Pattern(PatternID::must(pid)));
+            re.search_captures(&input, caps);
+            let secret = caps
+                .get_group_by_name("secret")
+                .map_or(matched.clone(), |s| s.range());
+            (secret, caps.get_group_by_name("kw").is_some())
+        } else {
+            (matched.clone(), false)
+        };
+        if span.is_empty() {
+            return Err(Reject::Next);
+        }
+        let checked = match rule.check {
+            Check::None => Some(span),
+            Check::Card => validate::card(hay, span),
+            Check::Luhn => validate::luhn(&hay[span.clone()]).then_some(span),
+            Check::Ssn => validate::ssn(hay, span, keyword),
+            Check::Email => validate::email(hay, span),
+            Check::Ipv4 => validate::ipv4(hay, span),
+            Check::Ipv6 => validate::ipv6(hay, span),
+            Check::Phone => validate::phone(hay, span),
+            Check::KeyLike => validate::key_like(hay, span),
+            Check::AwsSecret => {
+                let class = |b: &u8| b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+';
+                let run_end = span.end + hay[span.end..].iter().take_while(|b| class(b)).count();
+                let before_ok = span.start == 0
+                    || !class(&hay[span.start - 1])
+                    || (span.start >= 2 && hay[span.start - 2] == b'\\');
+                if run_end != span.end {
+                    return Err(Reject::ResumeAt(run_end));
+                }
+                if !before_ok {
+                    return Err(Reject::Next);
+                }
+                validate::aws_secret(hay, span, keyword)
+            }
+            Check::Value => Some(strip_quotes(hay, span)),
+        };
+        let Some(checked) = checked else {
+            return Err(Reject::Next);
+        };
+        span = checked;
+        let value = &hay[span.clone()];
+        if validate::is_placeholder(value) || self.allowed(value) {
+            return Err(Reject::ResumeAt(matched.end));
+        }
+        if !rule.keywords.is_empty() {
+            let lo = span.start.saturating_sub(rule.window);
+            let hi = (span.end + rule.window).min(hay.len());
+            let near = &hay[lo..hi];
+            if !rule
+                .keywords
+                .iter()
+                .any(|k| validate::contains_ignore_case(near, k))
+            {
+                return Err(Reject::Next);
+            }
+        }
+        Ok(Hit {
+            rule: pid,
+            start: span.start,
+            end: span.end,
+        })
+    }
+}
+
+/// `"value"`, `\"value\"` and `'value'` → the span of `value`.
+fn strip_quotes(hay: &[u8], mut span: Range<usize>) -> Range<usize> {
+    let text = &hay[span.clone()];
+    for (open, close) in [(&b"\\\""[..], &b"\\\""[..]), (b"\"", b"\""), (b"'", b"'")] {
+        if text.len() >= open.len() + close.len() && text.starts_with(open) && text.ends_with(close)
+        {
+            span.start += open.len();
+            span.end -= close.len();
+            return span;
+        }
+    }
+    span
+}
