@@ -255,12 +255,7 @@ fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
         add_section(&mut settings, &mut key, &section)
             .map_err(|e| e.with_hint(format!("fix the rule in {}", path.display())))?;
     }
-    settings
-        .toggles
-        .extend(args.enable.iter().map(|n| Toggle::Enable(n.clone())));
-    settings
-        .toggles
-        .extend(args.disable.iter().map(|n| Toggle::Disable(n.clone())));
+    push_toggles(&mut settings, &args.enable, &args.disable);
     for spec in &args.operator {
         let (rule, op) = match spec.split_once('=') {
             Some((rule, op)) => (Some(rule.trim().to_string()), op),
@@ -276,17 +271,24 @@ fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
     Ok(settings)
 }
 
+/// One layer's toggles: `all` first, so that `--disable all --enable ssn` means "only ssn" and
+/// `--enable all --disable phone` means "everything but phone".
+fn push_toggles(settings: &mut Settings, enable: &[String], disable: &[String]) {
+    let on = enable.iter().map(|n| Toggle::Enable(n.clone()));
+    let off = disable.iter().map(|n| Toggle::Disable(n.clone()));
+    let (all, named): (Vec<_>, Vec<_>) = on
+        .chain(off)
+        .partition(|t| matches!(t, Toggle::Enable(n) | Toggle::Disable(n) if n == "all"));
+    settings.toggles.extend(all);
+    settings.toggles.extend(named);
+}
+
 fn add_section(
     settings: &mut Settings,
     key: &mut Option<String>,
     section: &RedactSection,
 ) -> Result<(), CliError> {
-    settings
-        .toggles
-        .extend(section.enable.iter().map(|n| Toggle::Enable(n.clone())));
-    settings
-        .toggles
-        .extend(section.disable.iter().map(|n| Toggle::Disable(n.clone())));
+    push_toggles(settings, &section.enable, &section.disable);
     // `all` first, so that a rule's own entry wins over it.
     let mut ops: Vec<_> = section.operators.iter().collect();
     ops.sort_by_key(|(rule, _)| rule.as_str() != "all");

@@ -85,10 +85,35 @@ pub(crate) struct Rule {
     /// Lower-case keywords, one of which must be near (custom rules).
     pub(crate) keywords: Vec<Vec<u8>>,
     pub(crate) window: usize,
-    /// The pattern has a `secret` or `kw` group, so captures are needed.
-    pub(crate) captures: bool,
+    /// How to find the part to rewrite within a match.
+    pub(crate) secret: Secret,
     /// Bytes a match can start with (`None`: any).
     pub(crate) first: Option<Box<[bool; 256]>>,
+}
+
+/// How the part of a match to rewrite is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Secret {
+    /// All of the match.
+    Whole,
+    /// All of the match but a leading JSON escape (`\n`); no capture engine needed.
+    Escape,
+    /// The `secret` group (and `kw`), found with the capture engine.
+    Captures,
+}
+
+impl Secret {
+    /// Built-in patterns follow conventions (see `rules.rs`) that let most skip captures.
+    pub(crate) fn of_builtin(pattern: &str) -> Self {
+        let groups = pattern.matches("(?P<").count();
+        let escape_prefix = pattern.starts_with(r"(?:\\[nrtbf]|\b)(?P<secret>")
+            || pattern.starts_with(r"(?:\\[nrtbf])?(?P<secret>");
+        match (groups, escape_prefix) {
+            (0, _) => Secret::Whole,
+            (1, true) => Secret::Escape,
+            _ => Secret::Captures,
+        }
+    }
 }
 
 /// Where a finding is, and what it looked like with the secret masked out.
@@ -335,3 +360,18 @@ impl Redactor {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn builtin_secret_shapes() {
+        let shape = |name| Secret::of_builtin(rules::builtin(name).unwrap().pattern);
+        assert_eq!(shape("card"), Secret::Escape);
+        assert_eq!(shape("email"), Secret::Escape);
+        assert_eq!(shape("private_key"), Secret::Whole);
+        assert_eq!(shape("authorization"), Secret::Captures);
+        assert_eq!(shape("ssn"), Secret::Captures);
+    }
+}

@@ -15,7 +15,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, PatternID, meta};
 
 use super::rules::{BUILTINS, Check, CustomRule};
-use super::{RedactError, Redactor, Rule, Settings, Toggle, validate};
+use super::{RedactError, Redactor, Rule, Secret, Settings, Toggle, validate};
 
 /// A finding: the rule (index into the enabled rules) and the span to rewrite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +124,11 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
                 .map(|k| k.to_ascii_lowercase().into_bytes())
                 .collect(),
             window: c.window.unwrap_or(64),
-            captures: c.pattern.contains("?P<secret>") || c.pattern.contains("?<secret>"),
+            secret: if c.pattern.contains("?P<secret>") || c.pattern.contains("?<secret>") {
+                Secret::Captures
+            } else {
+                Secret::Whole
+            },
             first: first_bytes(&c.pattern),
         });
         patterns.push(c.pattern.clone());
@@ -147,7 +151,7 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
             mask: b.mask,
             keywords: Vec::new(),
             window: 0,
-            captures: b.pattern.contains("?P<"),
+            secret: Secret::of_builtin(b.pattern),
             first: first_bytes(b.pattern),
         });
         patterns.push(b.pattern.to_string());
@@ -282,41 +286,140 @@ enum Reject {
     Next,
     /// Nothing can start before this position (e.g. the end of a too-long run).
     ResumeAt(usize),
+    /// As `ResumeAt`, and no other rule can match at the same start either (a plain run of
+    /// 13–19 digits that fails Luhn is an order number for every rule).
+    Final(usize),
+}
+
+/// How far past the end of its range a search may look: the longest finding that is guaranteed
+/// to be found whole (also the stream's overlap). Bounding the search keeps a part of a parallel
+/// scan from running through the rest of the buffer when there is nothing left to find.
+pub(crate) const REACH: usize = 64 << 10;
+
+/// Below this size a range is scanned on the calling thread.
+const PARALLEL_MIN: usize = 1 << 20;
+
+/// The scan of one part of a range: the positions the loop visited and the hits it found.
+#[derive(Debug, Default)]
+struct Part {
+    /// `(position at the top of the loop, hit found from there)`, in order.
+    steps: Vec<(usize, Option<Hit>)>,
+    /// Where the loop stopped (the next position it would have searched from).
+    end: usize,
 }
 
 impl Redactor {
     /// Reports every finding whose match starts in `from..until`, in order and non-overlapping.
     /// `hay` may extend beyond `until` (the look-ahead of a stream) and before `from` (context).
+    ///
+    /// Large ranges are split into parts scanned in parallel, then stitched so that the result
+    /// is exactly that of one sequential scan: the scan's only state is its position, so where
+    /// the sequential continuation of part `j-1` reaches a position part `j` also visited, the
+    /// two agree from there on; until then the continuation is scanned sequentially.
     pub(crate) fn scan(&self, hay: &[u8], from: usize, until: usize, emit: &mut dyn FnMut(Hit)) {
         let Some(re) = &self.regex else {
             return;
         };
+        let threads = rayon::current_num_threads();
+        if threads < 2 || until.saturating_sub(from) < PARALLEL_MIN {
+            let part = self.scan_part(re, hay, from, until);
+            part.steps
+                .into_iter()
+                .filter_map(|(_, h)| h)
+                .for_each(&mut *emit);
+            return;
+        }
+        let n = (threads * 2)
+            .min((until - from) / (PARALLEL_MIN / 4))
+            .max(2);
+        let bounds: Vec<usize> = (0..=n).map(|i| from + (until - from) * i / n).collect();
+        let parts: Vec<Part> = {
+            use rayon::prelude::*;
+            (0..n)
+                .into_par_iter()
+                .map(|i| self.scan_part(re, hay, bounds[i], bounds[i + 1]))
+                .collect()
+        };
         let mut caps = re.create_captures();
         let mut pos = from;
-        while pos < until {
-            let input = Input::new(hay).range(pos..);
-            let Some(m) = re.search(&input) else {
-                return;
-            };
-            if m.start() >= until {
-                return;
-            }
-            let pid = m.pattern().as_usize();
-            let outcome = match self.confirm(re, hay, pid, m.range(), &mut caps) {
-                Ok(hit) => Ok(hit),
-                Err(reject) => self
-                    .fallback(re, hay, pid, m.start(), &mut caps)
-                    .ok_or(reject),
-            };
-            match outcome {
-                Ok(hit) => {
-                    emit(hit);
-                    pos = hit.end.max(m.start() + 1);
+        for (i, part) in parts.iter().enumerate() {
+            let part_until = bounds[i + 1];
+            loop {
+                if let Ok(t) = part.steps.binary_search_by_key(&pos, |(p, _)| *p) {
+                    // In step with the part: take the rest of its work.
+                    for (_, hit) in &part.steps[t..] {
+                        if let Some(hit) = hit {
+                            emit(*hit);
+                        }
+                    }
+                    pos = part.end;
+                    break;
                 }
-                Err(Reject::Next) => pos = m.start() + 1,
-                Err(Reject::ResumeAt(p)) => pos = p.max(m.start() + 1),
+                if pos >= part_until || pos == part.end {
+                    break;
+                }
+                match self.step(re, hay, pos, part_until, &mut caps) {
+                    None => {
+                        pos = part_until.max(pos);
+                        break;
+                    }
+                    Some((hit, next)) => {
+                        if let Some(hit) = hit {
+                            emit(hit);
+                        }
+                        pos = next;
+                    }
+                }
             }
         }
+    }
+
+    /// Scans `from..until` on this thread, recording every step.
+    fn scan_part(&self, re: &meta::Regex, hay: &[u8], from: usize, until: usize) -> Part {
+        let mut caps = re.create_captures();
+        let mut part = Part::default();
+        let mut pos = from;
+        while pos < until {
+            match self.step(re, hay, pos, until, &mut caps) {
+                None => break,
+                Some((hit, next)) => {
+                    part.steps.push((pos, hit));
+                    pos = next;
+                }
+            }
+        }
+        part.end = pos;
+        part
+    }
+
+    /// One step of the scan from `pos`: the next match that starts before `until` becomes a hit
+    /// or is rejected; returns the hit (if any) and the next position, or `None` when no match
+    /// starts before `until`.
+    fn step(
+        &self,
+        re: &meta::Regex,
+        hay: &[u8],
+        pos: usize,
+        until: usize,
+        caps: &mut Captures,
+    ) -> Option<(Option<Hit>, usize)> {
+        let reach = (until.saturating_add(REACH)).min(hay.len());
+        let input = Input::new(hay).range(pos..reach);
+        let m = re.search(&input)?;
+        if m.start() >= until {
+            return None;
+        }
+        let pid = m.pattern().as_usize();
+        let outcome = match self.confirm(re, hay, pid, m.range(), caps) {
+            Ok(hit) => Ok(hit),
+            Err(Reject::Final(p)) => Err(Reject::Final(p)),
+            Err(reject) => self.fallback(re, hay, pid, m.start(), caps).ok_or(reject),
+        };
+        Some(match outcome {
+            Ok(hit) => (Some(hit), hit.end.max(m.start() + 1)),
+            Err(Reject::Next) => (None, m.start() + 1),
+            Err(Reject::ResumeAt(p) | Reject::Final(p)) => (None, p.max(m.start() + 1)),
+        })
     }
 
     /// Lower-priority rules that match at the same start as a rejected match.
@@ -355,7 +458,11 @@ impl Redactor {
         caps: &mut Captures,
     ) -> Result<Hit, Reject> {
         let rule = &self.rules[pid];
-        let (mut span, keyword) = if rule.captures {
+        let (mut span, keyword) = if rule.secret == Secret::Escape {
+            // `(?:\\[nrtbf]|\b)(?P<secret>...)`: the group is the match minus an escape.
+            let skip = if hay[matched.start] == b'\\' { 2 } else { 0 };
+            (matched.start + skip..matched.end, false)
+        } else if rule.secret == Secret::Captures {
             let input = Input::new(hay)
                 .range(matched.start..)
                 .anchored(Anchored::Pattern(PatternID::must(pid)));
@@ -372,7 +479,13 @@ impl Redactor {
         }
         let checked = match rule.check {
             Check::None => Some(span),
-            Check::Card => validate::card(hay, span),
+            Check::Card => match validate::card(hay, span.clone()) {
+                Some(found) => Some(found),
+                None if hay[span.clone()].iter().all(u8::is_ascii_digit) => {
+                    return Err(Reject::Final(span.end));
+                }
+                None => None,
+            },
             Check::Luhn => validate::luhn(&hay[span.clone()]).then_some(span),
             Check::Ssn => validate::ssn(hay, span, keyword),
             Check::Email => validate::email(hay, span),
@@ -436,4 +549,42 @@ fn strip_quotes(hay: &[u8], mut span: Range<usize>) -> Range<usize> {
         }
     }
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stitched parallel scan equals one sequential scan, also when findings, rejected
+    /// candidates and long runs sit on the part boundaries.
+    #[test]
+    fn parallel_scan_equals_sequential_scan() {
+        let r = Redactor::with_defaults();
+        let re = r.regex.as_ref().unwrap();
+        let pieces: [&[u8]; 6] = [
+            b"jane@example.com ",
+            b"4111 1111 1111 1111 ",
+            b"4111111111111112 ",
+            b"AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
+            b"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+            b"10.0.0.1 v1.2.3.4 ",
+        ];
+        let mut hay = Vec::new();
+        let mut i = 0usize;
+        while hay.len() < 3 * PARALLEL_MIN {
+            hay.extend(std::iter::repeat_n(b'a', i * 7919 % 601));
+            hay.extend_from_slice(pieces[i % pieces.len()]);
+            i += 1;
+        }
+        let sequential: Vec<Hit> = r
+            .scan_part(re, &hay, 0, hay.len())
+            .steps
+            .into_iter()
+            .filter_map(|(_, h)| h)
+            .collect();
+        let mut parallel = Vec::new();
+        r.scan(&hay, 0, hay.len(), &mut |h| parallel.push(h));
+        assert!(sequential.len() > 1000);
+        assert_eq!(parallel, sequential);
+    }
 }

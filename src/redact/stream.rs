@@ -11,8 +11,8 @@ use std::io::{self, Read, Write};
 
 use super::{RedactError, Redactor, Summary, Tally};
 
-/// Bytes read per round.
-pub const BLOCK: usize = 1 << 20;
+/// Bytes read per round (scanned in parallel parts when there are several cores).
+pub const BLOCK: usize = 4 << 20;
 /// The longest finding guaranteed to be found whole across read boundaries (PEM blocks included).
 pub const OVERLAP: usize = 64 << 10;
 /// Bytes kept before the scan start for look-behind checks.
@@ -136,6 +136,11 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlap_is_the_search_reach() {
+        assert_eq!(OVERLAP, crate::redact::scan::REACH);
+    }
 
     fn run(input: &[u8]) -> (Vec<u8>, Summary) {
         let r = Redactor::with_defaults();

@@ -347,3 +347,104 @@ fn values_in_memory() {
     assert_eq!(v["messages"][0]["content"], "I'm [REDACTED:EMAIL]");
     assert_eq!(v["password"], "[REDACTED:PASSWORD]");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Known findings and their replacement with the default operators.
+    const SECRETS: &[(&str, &str)] = &[
+        ("jane.doe@example.com", "[REDACTED:EMAIL]"),
+        ("4111 1111 1111 1111", "[REDACTED:CARD]"),
+        ("5555555555554444", "[REDACTED:CARD]"),
+        ("123-45-6789", "[REDACTED:SSN]"),
+        ("192.168.10.77", "192.168.10.0"),
+        ("AKIAIOSFODNN7EXAMPLE", "[REDACTED:AWS_ACCESS_KEY]"),
+        (
+            "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+            "[REDACTED:GITHUB_TOKEN]",
+        ),
+        ("password=hunter2", "password=[REDACTED:PASSWORD]"),
+    ];
+
+    /// Text that no rule matches (and that does not glue itself to a neighbouring finding).
+    fn filler() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                " ",
+                "\n",
+                "\r\n",
+                "\t",
+                " hello ",
+                " 订单 ",
+                " v1.2 ",
+                " 2024-01-15 ",
+                " 42 ",
+                " \u{0} ",
+                " ok. ",
+            ]),
+            1..6,
+        )
+        .prop_map(|v| format!(" {} ", v.concat()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn never_panics_and_unchanged_when_nothing_found(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+            let r = Redactor::with_defaults();
+            let mut tally = Tally::new(r.rule_count(), None);
+            let out = r.redact_slice(&bytes, &mut tally, (0, 0));
+            if tally.counts.iter().sum::<u64>() == 0 {
+                prop_assert_eq!(&out[..], &bytes[..]);
+            }
+            // The JSON path must not panic on garbage either.
+            let mut sink = Vec::new();
+            let _ = r.stream_json(&mut &bytes[..], Some(&mut sink), true, Some(10));
+            let _ = r.stream_json(&mut &bytes[..], Some(&mut sink), false, None);
+        }
+
+        #[test]
+        fn only_the_findings_change(parts in prop::collection::vec((filler(), prop::option::of(0..SECRETS.len())), 1..12)) {
+            let mut input = String::new();
+            let mut expected = String::new();
+            for (fill, secret) in &parts {
+                input.push_str(fill);
+                expected.push_str(fill);
+                if let Some(i) = secret {
+                    input.push_str(SECRETS[*i].0);
+                    expected.push_str(SECRETS[*i].1);
+                }
+            }
+            prop_assert_eq!(red(&input), expected);
+        }
+
+        #[test]
+        fn json_output_always_parses_with_the_same_shape(
+            values in prop::collection::vec((
+                "[a-z_]{1,8}",
+                prop::sample::select(vec![
+                    "plain", "jane@example.com", "4111111111111111", "{\"ip\": \"10.0.0.1\"}",
+                    "line\nbreak \"quoted\" \\ back", "Bearer abcdefghijklmnop123", "雪 😀",
+                ]),
+            ), 0..8)
+        ) {
+            let mut map = serde_json::Map::new();
+            for (k, v) in &values {
+                map.insert(k.clone(), serde_json::Value::String((*v).to_string()));
+            }
+            let doc = serde_json::json!({"messages": [serde_json::Value::Object(map.clone())], "n": 1});
+            let text = serde_json::to_vec_pretty(&doc).unwrap();
+            let r = Redactor::with_defaults();
+            let mut out = Vec::new();
+            r.stream_json(&mut &text[..], Some(&mut out), false, None).unwrap();
+            let parsed: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let keys: Vec<&String> = parsed["messages"][0].as_object().unwrap().keys().collect();
+            let want: Vec<&String> = map.keys().collect();
+            prop_assert_eq!(keys, want);
+            prop_assert!(!String::from_utf8_lossy(&out).contains("jane@example.com"));
+        }
+    }
+}
