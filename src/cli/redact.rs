@@ -23,9 +23,6 @@ use crate::redact::{
     CustomRule, Finding, HashKey, Mode, Operator, Redactor, Settings, Summary, Toggle,
 };
 
-/// Findings listed by `--check` (all are counted).
-const MAX_LISTED: usize = 10_000;
-
 /// How to read the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -92,6 +89,10 @@ pub struct RedactArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
+    /// With --check, list at most N findings per input (all are counted); 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_findings: usize,
+
     /// List the rules, whether they are on and their operator, and exit.
     #[arg(long)]
     pub list_rules: bool,
@@ -112,7 +113,12 @@ pub fn run(args: RedactArgs, globals: &Globals) -> Result<ExitStatus, CliError> 
         );
     }
 
-    let collect = args.check.then_some(MAX_LISTED);
+    let limit = if args.max_findings == 0 {
+        usize::MAX
+    } else {
+        args.max_findings
+    };
+    let collect = args.check.then_some(limit);
     let mut shared_out = match &args.out {
         Some(path) => {
             Some(AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?)

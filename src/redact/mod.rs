@@ -124,6 +124,8 @@ pub struct Finding {
     pub line: u64,
     /// 1-based byte column.
     pub column: u64,
+    /// Length in bytes of the rewritten span (in the decoded string, in JSON modes).
+    pub length: u64,
     /// The masked form: never the secret itself.
     pub preview: String,
 }
@@ -200,6 +202,7 @@ impl Tally {
                     rule: r.name.clone(),
                     line: at.0,
                     column: at.1,
+                    length: value.len() as u64,
                     preview: String::from_utf8_lossy(&preview).into_owned(),
                 });
             } else {

@@ -60,7 +60,9 @@ pub fn card_brand(digits: &[u8]) -> Option<&'static str> {
         && (16..=19).contains(&n)
     {
         Some("discover")
-    } else if (3528..=3589).contains(&p4) && (16..=19).contains(&n) {
+    } else if p2 == 35 && (16..=19).contains(&n) {
+        // JCB's own range is 3528–3589, but test generators (Faker) and some issuers use all
+        // of 35xx; the Luhn check still applies.
         Some("jcb")
     } else if ((300..=305).contains(&p3) || p4 == 3095 || matches!(p2, 36 | 38 | 39))
         && (14..=19).contains(&n)
@@ -238,7 +240,20 @@ pub fn phone(hay: &[u8], span: Range<usize>) -> Option<Range<usize>> {
     if !(8..=15).contains(&digits) {
         return None;
     }
-    match hay[..span.start].last() {
+    let before = &hay[..span.start];
+    let after = &hay[span.end..];
+    // Part of a longer run of digit groups (a card or an account number), not a phone.
+    if let [.., d, b' ' | b'-' | b'.'] = before
+        && d.is_ascii_digit()
+    {
+        return None;
+    }
+    if let [b' ' | b'-' | b'.', d, ..] = after
+        && d.is_ascii_digit()
+    {
+        return None;
+    }
+    match before.last() {
         Some(b) if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'/' | b'-') => None,
         _ => Some(span),
     }
@@ -261,13 +276,14 @@ pub fn email(hay: &[u8], span: Range<usize>) -> Option<Range<usize>> {
     Some(span)
 }
 
-/// Random-looking key material: at least one letter and one digit (keeps `sk-learn-tutorial`
-/// and similar prose out of the vendor-key rules).
+/// Random-looking key material: letters and digits, or (long enough) both cases. Keeps
+/// `sk-learn-tutorial-for-beginners` and "Bearer authentication" out of the key rules.
 pub fn key_like(hay: &[u8], span: Range<usize>) -> Option<Range<usize>> {
     let text = &hay[span.clone()];
     let digit = text.iter().any(u8::is_ascii_digit);
-    let alpha = text.iter().any(u8::is_ascii_alphabetic);
-    (digit && alpha).then_some(span)
+    let upper = text.iter().any(u8::is_ascii_uppercase);
+    let lower = text.iter().any(u8::is_ascii_lowercase);
+    ((digit && (upper || lower)) || (upper && lower && text.len() >= 20)).then_some(span)
 }
 
 /// A bare 40-character AWS secret key: mixed case and digits, and an AWS key id or the words
@@ -417,6 +433,23 @@ mod tests {
         assert!(ipv6(s.as_bytes(), whole(s)).is_some());
         let s = "1::2";
         assert!(ipv6(s.as_bytes(), whole(s)).is_none());
+    }
+
+    #[test]
+    fn phones_inside_digit_groups_are_not_phones() {
+        let hay = b"3510 0728 4531 3366";
+        assert!(phone(hay, 5..hay.len()).is_none());
+        let hay = b"call 020 7946 0958 now";
+        assert!(phone(hay, 5..18).is_some());
+    }
+
+    #[test]
+    fn keys_need_randomness() {
+        let k = |s: &str| key_like(s.as_bytes(), 0..s.len()).is_some();
+        assert!(k("a1b2c3d4e5f6g7h8"));
+        assert!(k("JDRPntPkMDsTfPIzkaorpxBYRSUOPfZB"));
+        assert!(!k("learn-tutorial-for-beginners"));
+        assert!(!k("Authentication"));
     }
 
     #[test]
