@@ -13,8 +13,9 @@ Output:
                        with byte offsets into <out>.txt
 
 The seed is fixed, so the same command gives the same files. With --size the generator keeps
-going until the text has that many bytes (the benchmark corpus) and writes no labels unless
---labels is given.
+going until the text has that many bytes (the benchmark corpus); Faker is slow (about 5 MB a
+minute), so after --unique bytes (default 8M) the records generated so far are written again,
+in a shuffled order, until the size is reached.
 
 Usage:
   pip install faker
@@ -376,25 +377,32 @@ def main():
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument("--size", help="keep going until the text has this many bytes, e.g. 64M")
     ap.add_argument("--out", required=True, help="output path prefix")
+    ap.add_argument("--unique", default="8M", help="with --size: fresh records up to this many bytes")
     ap.add_argument("--no-labels", action="store_true")
     ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args()
 
     gen = Gen(args.seed)
     limit = parse_size(args.size) if args.size else None
+    unique = parse_size(args.unique)
+    pool = []
     written = 0
     labels = None if args.no_labels else open(args.out + ".labels.jsonl", "w", encoding="utf-8")
     with open(args.out + ".txt", "w", encoding="utf-8", newline="") as out:
         i = 0
         while (limit is None and i < args.records) or (limit is not None and written < limit):
-            doc = Doc()
-            gen.record(doc)
+            if limit is not None and written >= unique and pool:
+                doc = gen.r.choice(pool)
+            else:
+                doc = Doc()
+                gen.record(doc)
+                if limit is not None:
+                    pool.append(doc)
             text = doc.text()
             if labels is not None:
                 for label in doc.labels:
-                    label["start"] += written
-                    label["end"] += written
-                    labels.write(json.dumps(label, ensure_ascii=False) + "\n")
+                    shifted = dict(label, start=label["start"] + written, end=label["end"] + written)
+                    labels.write(json.dumps(shifted, ensure_ascii=False) + "\n")
             out.write(text)
             written += doc.size
             i += 1

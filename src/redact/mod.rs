@@ -7,7 +7,7 @@
 //! - [`rules`]: the built-in rule table and custom rules.
 //! - [`validate`]: Luhn, SSN ranges, IP parsing, context checks.
 //! - [`operator`]: `replace`, `mask`, `hash`.
-//! - `scan`: all enabled rules as one multi-pattern regex, one pass over the bytes.
+//! - `scan`: the enabled rules as a few multi-pattern regexes, grouped for speed.
 //! - [`stream`]: text of any size in constant memory; bytes outside findings pass through.
 //! - [`json`]: JSON and JSONL, redacting inside string values only.
 
@@ -100,6 +100,8 @@ pub(crate) enum Secret {
     Escape,
     /// The `secret` group (and `kw`), found with the capture engine.
     Captures,
+    /// All of the match, which must not start inside a word (checked in code; see `scan.rs`).
+    Bounded,
 }
 
 impl Secret {
@@ -156,10 +158,13 @@ fn is_zero(n: &u64) -> bool {
 #[derive(Debug)]
 pub struct Redactor {
     rules: Vec<Rule>,
-    regex: Option<meta::Regex>,
+    groups: Vec<scan::Group>,
     allow_values: HashSet<Vec<u8>>,
     allow: Option<meta::Regex>,
     key: Option<HashKey>,
+    /// `(aws_access_key, aws_secret_key)` rule indexes when both are on: a bare secret right
+    /// after a key id is a finding too.
+    aws_pair: Option<(usize, usize)>,
 }
 
 /// Counts per rule index and, when asked, findings with positions.

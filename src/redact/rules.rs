@@ -188,8 +188,11 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "aws_secret_key",
         label: "AWS_SECRET_KEY",
-        description: "AWS secret access keys: after their keyword, or bare next to a key id",
-        pattern: r#"(?:(?P<kw>(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key))\\?["']?[ \t]*[:=][ \t]*\\?["']?)?(?P<secret>[A-Za-z0-9/+]{40})"#,
+        description: "AWS secret access keys: after their keyword, or right after their key id",
+        // Only the keyword form is a pattern: a bare 40-character run would keep a counter alive
+        // in the DFA on every word and multiply its states. The bare secret after a key id is
+        // found by `validate::aws_secret_after` when `aws_access_key` matches.
+        pattern: r#"(?P<kw>(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key))\\?["']?[ \t]*[:=][ \t]*\\?["']?(?P<secret>[A-Za-z0-9/+]{40})"#,
         check: Check::AwsSecret,
         operator: Operator::Replace,
         mask: MaskStyle::Hidden,
@@ -209,7 +212,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "at_token",
         label: "AT_TOKEN",
         description: "strict, off by default: any whitespace-delimited token containing '@'",
-        pattern: r#"(?P<secret>[^\s"'<>]*@[^\s"'<>]*)"#,
+        pattern: r#"[^\s"'<>]*@[^\s"'<>]*"#,
         check: Check::None,
         operator: Operator::Replace,
         mask: MaskStyle::EmailDomain,
@@ -249,7 +252,8 @@ pub const BUILTINS: &[Builtin] = &[
         name: "ipv6",
         label: "IPV6",
         description: "IPv6 addresses, full or compressed",
-        pattern: r"(?P<secret>(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?)",
+        // Loose on purpose (few DFA states); `validate::ipv6` parses the candidate.
+        pattern: r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*",
         check: Check::Ipv6,
         operator: Operator::Replace,
         mask: MaskStyle::Ipv6Net,
@@ -269,7 +273,7 @@ pub const BUILTINS: &[Builtin] = &[
         name: "phone",
         label: "PHONE",
         description: "phone numbers: E.164 (+...) and common national forms with separators",
-        pattern: r"(?P<secret>\+[1-9](?:[ .-]?[0-9]){7,14}|(?:\([2-9][0-9]{2}\)[ ]?|\b[2-9][0-9]{2}[-. ])[2-9][0-9]{2}[-. ][0-9]{4}|\b0[1-9][0-9]{1,3} [0-9]{3,4} [0-9]{3,4})\b",
+        pattern: r"(?:\+[1-9](?:[ .-]?[0-9]){7,14}|(?:\([2-9][0-9]{2}\)[ ]?|\b[2-9][0-9]{2}[-. ])[2-9][0-9]{2}[-. ][0-9]{4}|\b0[1-9][0-9]{1,3} [0-9]{3,4} [0-9]{3,4})\b",
         check: Check::Phone,
         operator: Operator::Replace,
         mask: MaskStyle::LastTwo,

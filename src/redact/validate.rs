@@ -218,8 +218,12 @@ fn trim_end_matches(mut s: &[u8], f: impl Fn(u8) -> bool) -> &[u8] {
     s
 }
 
-/// IPv6: must parse, and carry enough groups to not be a slice (`a[1::2]`) or a C++ path.
-pub fn ipv6(hay: &[u8], span: Range<usize>) -> Option<Range<usize>> {
+/// IPv6: must parse (a trailing sentence dot is dropped), and carry enough groups to not be a
+/// slice (`a[1::2]`) or a C++ path (`std::vector`).
+pub fn ipv6(hay: &[u8], mut span: Range<usize>) -> Option<Range<usize>> {
+    while span.end > span.start && hay[span.end - 1] == b'.' {
+        span.end -= 1;
+    }
     let text = std::str::from_utf8(&hay[span.clone()]).ok()?;
     text.parse::<std::net::Ipv6Addr>().ok()?;
     let groups: Vec<&str> = text.split(':').filter(|g| !g.is_empty()).collect();
@@ -310,6 +314,43 @@ pub fn aws_secret(hay: &[u8], span: Range<usize>, keyword: bool) -> Option<Range
             || contains_ignore_case(s, b"secret")
     });
     found.then_some(span)
+}
+
+/// A bare AWS secret key right after its key id (`AKIA… wJalr…`): the first token after `from`,
+/// separated only by spaces, quotes and `:=,;|`, or by one keyword (`secret`,
+/// `aws_secret_access_key=`). It must be exactly 40 characters of `[A-Za-z0-9/+]` with upper
+/// case, lower case and a digit.
+pub fn aws_secret_after(hay: &[u8], from: usize) -> Option<Range<usize>> {
+    const GAP: usize = 64;
+    let class = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+    let mut i = from;
+    let mut keyword = false;
+    while i < hay.len() && i < from + GAP {
+        let b = hay[i];
+        if matches!(
+            b,
+            b' ' | b'\t' | b'\r' | b'\n' | b':' | b'=' | b',' | b';' | b'"' | b'\'' | b'|'
+        ) {
+            i += 1;
+            continue;
+        }
+        let run = hay[i..].iter().take_while(|&&c| class(c)).count();
+        if run == 40 {
+            let span = i..i + 40;
+            return aws_secret(hay, span, false);
+        }
+        let word = hay[i..]
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphabetic() || c == b'_')
+            .count();
+        let ends_cleanly = hay.get(i + word).is_none_or(|&c| !class(c));
+        if keyword || word == 0 || word > 32 || !ends_cleanly {
+            return None;
+        }
+        keyword = true;
+        i += word;
+    }
+    None
 }
 
 /// ASCII case-insensitive substring search (`needle` lower-case).
@@ -441,6 +482,23 @@ mod tests {
         assert!(phone(hay, 5..hay.len()).is_none());
         let hay = b"call 020 7946 0958 now";
         assert!(phone(hay, 5..18).is_some());
+    }
+
+    #[test]
+    fn aws_secret_right_after_its_key_id() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        for gap in [" ", "\n", " secret ", ",aws_secret_access_key=\"", " | "] {
+            let hay = format!("AKIAIOSFODNN7EXAMPLE{gap}{secret} x");
+            let got = aws_secret_after(hay.as_bytes(), 20);
+            assert_eq!(got, Some(20 + gap.len()..20 + gap.len() + 40), "{gap:?}");
+        }
+        for hay in [
+            format!("AKIAIOSFODNN7EXAMPLE user bob {secret}"),
+            format!("AKIAIOSFODNN7EXAMPLE {secret}X"),
+            "AKIAIOSFODNN7EXAMPLE 9fceb02d0ae598e95dc970b74767f19372d61af8".to_string(),
+        ] {
+            assert_eq!(aws_secret_after(hay.as_bytes(), 20), None, "{hay}");
+        }
     }
 
     #[test]
