@@ -5,6 +5,7 @@ Peers, all reading the same ~64 MB corpus of chat transcripts and logs (made by
 scripts/eval/generate.py, fixed seed) and writing to /dev/null:
 
   plugctl   `plugctl --no-config redact -q FILE` (release build, every default rule on)
+  plugctl-2 the same with `--disable all --enable card,ssn` (the peers' job)
   python    the classic sanitizer: re.sub of
             \\b(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14})\\b and \\b\\d{3}-\\d{2}-\\d{4}\\b
             with [REDACTED], over the whole file
@@ -22,6 +23,7 @@ The corpus and the built binary are kept in scripts/bench/out/ (git-ignored).
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -73,14 +75,21 @@ def make_corpus(size):
     return corpus
 
 
+def cpu_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(cmd, env=None):
+    """Wall time and CPU time (user + system) of one run."""
+    cpu0 = cpu_children()
     start = time.perf_counter()
     with open(os.devnull, "wb") as null:
         proc = subprocess.run(cmd, stdout=null, stderr=subprocess.PIPE, env=env)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{cmd[0]} failed: {proc.stderr.decode(errors='replace')}")
-    return elapsed
+    return elapsed, cpu_children() - cpu0
 
 
 def main():
@@ -105,39 +114,47 @@ def main():
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("PLUGCTL_")}
     peers = {
         "plugctl": ([str(plugctl), "--no-config", "redact", "-q", str(corpus)], base_env),
+        "plugctl-2": ([str(plugctl), "--no-config", "redact", "-q", "--disable", "all", "--enable",
+                       "card,ssn", str(corpus)], base_env),
         "python": ([sys.executable, str(sanitizer), str(corpus)], base_env),
         "sed-C": ([sed, "-E", SED_SCRIPT, str(corpus)], {**base_env, "LC_ALL": "C"}),
         "sed-utf8": ([sed, "-E", SED_SCRIPT, str(corpus)], {**base_env, "LC_ALL": "C.UTF-8"}),
     }
     names = list(peers)
     times = {n: [] for n in names}
+    cpus = {n: [] for n in names}
     for rnd in range(args.rounds):
         order = names[rnd % len(names):] + names[: rnd % len(names)]
         for name in order:
             cmd, env = peers[name]
-            times[name].append(timed(cmd, env))
+            wall, cpu = timed(cmd, env)
+            times[name].append(wall)
+            cpus[name].append(cpu)
         print(f"round {rnd + 1}/{args.rounds}: " + ", ".join(f"{n} {times[n][-1]:.2f}s" for n in names),
               file=sys.stderr)
 
     med = {n: statistics.median(t) for n, t in times.items()}
+    med_cpu = {n: statistics.median(t) for n, t in cpus.items()}
+    load = os.getloadavg()[0]
     lines = [
         f"Corpus: {mb:.1f} MB of generated chat transcripts and logs (scripts/eval/generate.py, "
         f"fixed seed); {args.rounds} interleaved rounds; median wall time; output to /dev/null.",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}; "
-        f"{version}; Python {platform.python_version()}.",
+        f"{version}; Python {platform.python_version()}; load average {load:.1f} at the end.",
         "",
-        "| tool | what it does | median s | MB/s | plugctl is × faster |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| tool | what it does | median wall s | MB/s (wall) | median CPU s | plugctl is × faster (wall) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     what = {
         "plugctl": "all default rules (cards+Luhn, SSN, e-mail, IPs, phones, secrets, ...)",
+        "plugctl-2": "only the card and ssn rules (the peers' job, with Luhn and ranges)",
         "python": "2 regexes (Visa/MC, SSN), re.sub",
         "sed-C": "same 2 regexes, GNU sed -E, LC_ALL=C",
         "sed-utf8": "same 2 regexes, GNU sed -E, LC_ALL=C.UTF-8",
     }
     for n in names:
         ratio = med[n] / med["plugctl"]
-        lines.append(f"| {n} | {what[n]} | {med[n]:.2f} | {mb / med[n]:.1f} | {ratio:.1f} |")
+        lines.append(f"| {n} | {what[n]} | {med[n]:.2f} | {mb / med[n]:.1f} | {med_cpu[n]:.2f} | {ratio:.1f} |")
     table = "\n".join(lines)
     print(table)
     if args.markdown:

@@ -290,7 +290,7 @@ pub fn key_like(hay: &[u8], span: Range<usize>) -> Option<Range<usize>> {
     ((digit && (upper || lower)) || (upper && lower && text.len() >= 20)).then_some(span)
 }
 
-/// A bare 40-character AWS secret key: mixed case and digits, and an AWS key id or the words
+/// A bare 40-character AWS secret key: both cases and a digit, `/` or `+`, and an AWS key id or the words
 /// "aws"/"secret" within `window` bytes around it. With a keyword prefix the match is trusted.
 pub fn aws_secret(hay: &[u8], span: Range<usize>, keyword: bool) -> Option<Range<usize>> {
     if keyword {
@@ -299,8 +299,10 @@ pub fn aws_secret(hay: &[u8], span: Range<usize>, keyword: bool) -> Option<Range
     let text = &hay[span.clone()];
     let upper = text.iter().any(u8::is_ascii_uppercase);
     let lower = text.iter().any(u8::is_ascii_lowercase);
-    let digit = text.iter().any(u8::is_ascii_digit);
-    if !(upper && lower && digit) {
+    let other = text
+        .iter()
+        .any(|b| b.is_ascii_digit() || *b == b'/' || *b == b'+');
+    if !(upper && lower && other) {
         return None;
     }
     const WINDOW: usize = 160;
@@ -318,8 +320,8 @@ pub fn aws_secret(hay: &[u8], span: Range<usize>, keyword: bool) -> Option<Range
 
 /// A bare AWS secret key right after its key id (`AKIA… wJalr…`): the first token after `from`,
 /// separated only by spaces, quotes and `:=,;|`, or by one keyword (`secret`,
-/// `aws_secret_access_key=`). It must be exactly 40 characters of `[A-Za-z0-9/+]` with upper
-/// case, lower case and a digit.
+/// `aws_secret_access_key=`). It must be exactly 40 characters of `[A-Za-z0-9/+]` with both
+/// upper and lower case (a git SHA next to a key id is not a secret).
 pub fn aws_secret_after(hay: &[u8], from: usize) -> Option<Range<usize>> {
     const GAP: usize = 64;
     let class = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
@@ -336,8 +338,11 @@ pub fn aws_secret_after(hay: &[u8], from: usize) -> Option<Range<usize>> {
         }
         let run = hay[i..].iter().take_while(|&&c| class(c)).count();
         if run == 40 {
-            let span = i..i + 40;
-            return aws_secret(hay, span, false);
+            // The key id right before is the context; random base64 has both cases.
+            let token = &hay[i..i + 40];
+            let mixed = token.iter().any(u8::is_ascii_uppercase)
+                && token.iter().any(u8::is_ascii_lowercase);
+            return mixed.then_some(i..i + 40);
         }
         let word = hay[i..]
             .iter()
