@@ -111,6 +111,11 @@ fn status_for(error: &anyhow::Error) -> ExitStatus {
         {
             return ExitStatus::Usage;
         }
+        if let Some(e) = cause.downcast_ref::<crate::redact::RedactError>()
+            && e.is_usage()
+        {
+            return ExitStatus::Usage;
+        }
     }
     ExitStatus::Failure
 }
@@ -127,6 +132,11 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
             return Some(h);
         }
         if let Some(e) = cause.downcast_ref::<crate::bench::BenchError>()
+            && let Some(h) = e.hint()
+        {
+            return Some(h);
+        }
+        if let Some(e) = cause.downcast_ref::<crate::redact::RedactError>()
             && let Some(h) = e.hint()
         {
             return Some(h);

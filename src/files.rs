@@ -11,6 +11,7 @@ pub enum Input {
     Path(PathBuf),
 }
 
+#[allow(clippy::len_without_is_empty)] // `len` is a size hint, not a collection length
 impl Input {
     /// `-` means stdin; anything else is a path.
     pub fn from_arg(arg: &Path) -> Self {
@@ -109,6 +110,62 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// A file written in full next to its target and then renamed over it, for outputs that are
+/// streamed rather than held in memory. Dropping it without [`AtomicFile::commit`] (an error, a
+/// panic) removes the temporary file; a killed process leaves the target untouched.
+#[derive(Debug)]
+pub struct AtomicFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file in the target's directory (so the rename cannot cross devices).
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".plugctl-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        Ok(Self {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file to write to.
+    pub fn file(&mut self) -> &mut File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Syncs and renames the file over the target, keeping the target's permissions. With
+    /// `backup`, the old target stays reachable under that path (hard link, or a copy).
+    pub fn commit(self, backup: Option<&Path>) -> io::Result<()> {
+        if let Ok(meta) = std::fs::metadata(&self.path) {
+            self.tmp.as_file().set_permissions(meta.permissions())?;
+            if let Some(backup) = backup {
+                match std::fs::remove_file(backup) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+                if std::fs::hard_link(&self.path, backup).is_err() {
+                    std::fs::copy(&self.path, backup)?;
+                }
+            }
+        }
+        self.tmp.as_file().sync_all()?;
+        let dir = self.tmp.path().parent().map(Path::to_path_buf);
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        if let Some(d) = dir.and_then(|d| File::open(d).ok()) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +193,25 @@ mod tests {
         assert_eq!(mode, 0o640);
         // No temporary files are left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_file_streams_and_keeps_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.txt");
+        std::fs::write(&path, "old").unwrap();
+        let mut f = AtomicFile::create(&path).unwrap();
+        f.file().write_all(b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        let backup = dir.path().join("log.txt.bak");
+        f.commit(Some(&backup)).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(&backup).unwrap(), "old");
+        // An abandoned write leaves the target alone and no temporary file behind.
+        let mut f = AtomicFile::create(&path).unwrap();
+        f.file().write_all(b"half").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! - [`cli`]: one file per subcommand; parses arguments, calls a capability, renders the result.
 //! - Capabilities, each with its own error type and no knowledge of the CLI:
-//!   [`tokens`] (exact token counting and trimming), [`bench`] (HTTP load testing with honest
-//!   latency, including streaming chat endpoints).
+//!   [`tokens`] (exact token counting and trimming), [`redact`] (lossless redaction of personal
+//!   data and secrets in text, logs and JSON transcripts), [`bench`] (HTTP load testing with
+//!   honest latency, including streaming chat endpoints).
 //! - Shared pieces: [`config`] (plugctl.yaml, environment, precedence), [`output`] (the printer,
 //!   tables, progress), [`error`] (exit codes, hints), [`files`] (inputs, atomic writes),
 //!   [`logging`].
@@ -20,4 +21,5 @@ pub mod error;
 pub mod files;
 pub mod logging;
 pub mod output;
+pub mod redact;
 pub mod tokens;

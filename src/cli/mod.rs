@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod completions;
+pub mod redact;
 pub mod tokens;
 
 use std::path::PathBuf;
@@ -72,6 +73,8 @@ pub enum Command {
     /// Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge
     /// reports with `plugctl bench merge`.
     Bench(Box<bench::BenchCommand>),
+    /// Redact personal data and secrets in transcripts and logs, losslessly (or --check for them).
+    Redact(redact::RedactArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -128,6 +131,7 @@ async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, Cli
     match command {
         Command::Tokens(cmd) => tokens::run(cmd, globals),
         Command::Bench(cmd) => bench::run(*cmd, globals).await,
+        Command::Redact(args) => redact::run(args, globals),
         Command::Completions(args) => completions::run(args, globals),
     }
 }

@@ -19,6 +19,11 @@ pub const BENCH_CONNECTIONS: &str = "PLUGCTL_BENCH_CONNECTIONS";
 pub const BENCH_DURATION: &str = "PLUGCTL_BENCH_DURATION";
 /// Default per-request timeout of `plugctl bench` (same as `--timeout`).
 pub const BENCH_TIMEOUT: &str = "PLUGCTL_BENCH_TIMEOUT";
+/// Key of the `hash` operator of `plugctl redact` (any long random string); overrides
+/// `redact: hash_key:` in plugctl.yaml. There is no flag, so the key stays out of shell history.
+pub const REDACT_KEY: &str = "PLUGCTL_REDACT_KEY";
+/// A rules file for `plugctl redact` (same as `--rules`).
+pub const REDACT_RULES: &str = "PLUGCTL_REDACT_RULES";
 /// The informal standard: when set and not empty, no colour anywhere.
 pub const NO_COLOR: &str = "NO_COLOR";
 

@@ -4,6 +4,7 @@
 //! silently does nothing. Each capability owns one section; all fields are optional because the
 //! layers above (flags, environment) and the defaults below fill the gaps.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -26,6 +27,9 @@ pub struct ConfigFile {
     /// Defaults for `plugctl bench`.
     #[serde(default)]
     pub bench: BenchSection,
+    /// Rules, operators and allow-list of `plugctl redact`.
+    #[serde(default)]
+    pub redact: RedactSection,
 }
 
 /// The `bench:` section. Durations are written like `10s`, `500ms` or `2m`.
@@ -59,6 +63,63 @@ pub struct TokensSection {
     pub strategy: Option<String>,
     /// Default `--reserve-output` of `tokens compress`.
     pub reserve_output: Option<usize>,
+}
+
+/// The `redact:` section. A rules file (`plugctl redact --rules FILE`) has the same shape.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactSection {
+    /// Rules to turn on, e.g. `at_token`; `all` means every built-in rule.
+    #[serde(default)]
+    pub enable: Vec<String>,
+    /// Rules to turn off, e.g. `phone`; `all` means every built-in rule.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Operator per rule: `replace`, `mask` or `hash`; the key `all` sets every rule.
+    #[serde(default)]
+    pub operators: BTreeMap<String, String>,
+    /// Custom rules, tried before the built-in ones.
+    #[serde(default)]
+    pub rules: Vec<RedactRuleSection>,
+    /// Values that are never redacted.
+    #[serde(default)]
+    pub allow: RedactAllowSection,
+    /// Key of the `hash` operator; `$PLUGCTL_REDACT_KEY` overrides it (and keeps it out of files).
+    pub hash_key: Option<String>,
+}
+
+/// One custom rule of the `redact:` section.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactRuleSection {
+    /// Unique name, used by `--enable`/`--disable` and in reports.
+    pub name: String,
+    /// A Rust regex; a group named `secret` limits what is rewritten.
+    pub pattern: String,
+    /// The `<TYPE>` in `[REDACTED:<TYPE>]` [default: the name in upper case].
+    #[serde(rename = "type")]
+    pub label: Option<String>,
+    /// `luhn` to keep only matches whose digits pass the Luhn check.
+    pub validator: Option<String>,
+    /// Words (any case) of which one must occur near the match.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// How near, in bytes, on either side [default: 64].
+    pub window: Option<usize>,
+    /// `replace` (default), `mask` or `hash`.
+    pub operator: Option<String>,
+}
+
+/// The `redact.allow:` list.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactAllowSection {
+    /// Exact values to keep, e.g. a support address.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// Regexes that, matching a whole found value, keep it.
+    #[serde(default)]
+    pub patterns: Vec<String>,
 }
 
 /// Where the configuration came from.
@@ -138,6 +199,21 @@ mod tests {
             .to_string();
         assert!(err.contains("unknown field `modle`"), "{err}");
         assert!(err.contains("plugctl.yaml:2:"), "{err}");
+    }
+
+    #[test]
+    fn reads_the_redact_section() {
+        let cfg = parse_str(
+            "redact:\n  enable: [at_token]\n  operators: {email: mask}\n  rules:\n    - name: emp\n      pattern: 'EMP-[0-9]{6}'\n      type: EMPLOYEE\n  allow:\n    values: [a@b.io]\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.redact.enable, ["at_token"]);
+        assert_eq!(cfg.redact.rules[0].label.as_deref(), Some("EMPLOYEE"));
+        assert_eq!(cfg.redact.allow.values, ["a@b.io"]);
+        let err = parse_str("redact:\n  rules:\n    - name: x\n      patern: y\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `patern`"), "{err}");
     }
 
     #[test]

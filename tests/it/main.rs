@@ -1,9 +1,13 @@
 //! The single integration-test binary: each module drives the real `plugctl` executable (and,
 //! where useful, the library) for one subcommand.
 
+// The helpers in `support` are `pub` for the modules of this one binary.
+#![allow(unreachable_pub)]
+
 mod support;
 
 mod bench;
 mod cli;
 mod readme;
+mod redact;
 mod tokens;

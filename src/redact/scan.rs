@@ -1,0 +1,753 @@
+//! The enabled rules as a few multi-pattern regexes, and the loop that turns matches into findings.
+//!
+//! Rules are grouped by what makes them fast to find: secrets behind case-sensitive literal
+//! prefixes (`sk-`, `ghp_`, `eyJ`: found with a SIMD literal prefilter), secrets behind
+//! case-insensitive keywords (`Authorization`, `password`), e-mail (found from its `@`), and the
+//! numeric shapes (cards, SSNs, IPs, phones: one lazy DFA). Each group is one
+//! `regex_automata::meta::Regex` whose match says which rule fired; putting all rules in one
+//! DFA was measured 2.5× slower, because the prefilters are lost and the DFA's states multiply.
+//!
+//! A match is checked (`validate.rs`); when the check rejects it, the group's lower-priority
+//! rules that could start at the same byte get their chance, then the group resumes one byte
+//! later (or after the whole run, when the check says so). The earliest confirmed finding of all
+//! groups wins, ties going to the rule listed first. Unicode is off: the scan works on bytes, so
+//! invalid UTF-8 and NUL bytes are just bytes.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, PatternID, meta};
+
+use super::rules::{BUILTINS, Check, CustomRule};
+use super::{RedactError, Redactor, Rule, Secret, Settings, Toggle, validate};
+
+/// A finding: the rule (index into the enabled rules) and the span to rewrite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) rule: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// The lazy DFA's cache; the default (2 MiB) thrashes with twenty-odd patterns and makes the
+/// meta regex fall back to a much slower engine.
+const DFA_CACHE: usize = 64 << 20;
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn meta_config() -> meta::Config {
+    meta::Config::new()
+        .utf8_empty(false)
+        .hybrid_cache_capacity(DFA_CACHE)
+}
+
+/// The first bytes a pattern can match, from its literal prefixes (`None`: could be any).
+fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
+    use regex_syntax::hir::literal::Extractor;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().extract(&hir);
+    let lits = seq.literals()?;
+    let mut set = Box::new([false; 256]);
+    for lit in lits {
+        let &first = lit.as_bytes().first()?;
+        set[usize::from(first)] = true;
+    }
+    Some(set)
+}
+
+/// The body of a pattern written `(?:\\[nrtbf]|\b)(?P<secret>BODY)` (see `rules.rs`).
+fn bounded_body(pattern: &str) -> Option<&str> {
+    pattern
+        .strip_prefix(r"(?:\\[nrtbf]|\b)(?P<secret>")?
+        .strip_suffix(')')
+}
+
+/// Whether a match may start at `start`: not inside a word, except right after a JSON escape
+/// such as `\n` (whose letter is not part of the value).
+fn left_boundary(hay: &[u8], start: usize) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    match start.checked_sub(1).map(|i| hay[i]) {
+        None => true,
+        Some(b) if !word(b) => true,
+        Some(b) => {
+            matches!(b, b'n' | b'r' | b't' | b'b' | b'f') && start >= 2 && hay[start - 2] == b'\\'
+        }
+    }
+}
+
+/// One multi-pattern regex and the rules (indexes into `Redactor::rules`) of its patterns, in
+/// priority order.
+#[derive(Debug)]
+pub(crate) struct Group {
+    regex: meta::Regex,
+    rules: Vec<usize>,
+}
+
+const GROUPS: usize = 6;
+
+/// The group of a rule (see the module docs for why rules are grouped).
+fn group_of(name: &str, custom: bool) -> usize {
+    if custom {
+        return 5;
+    }
+    match name {
+        "authorization" | "bearer" | "password" | "aws_secret_key" => 1,
+        "email" => 2,
+        "card" | "ssn" | "ipv4" | "ipv6" | "phone" => 3,
+        "at_token" => 4,
+        _ => 0,
+    }
+}
+
+pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
+    // Which built-ins are on, after the toggles in order.
+    let mut enabled: Vec<bool> = BUILTINS.iter().map(|b| b.enabled).collect();
+    let custom_names: HashSet<&str> = settings.custom.iter().map(|c| c.name.as_str()).collect();
+    let mut custom_off: HashSet<String> = HashSet::new();
+    for toggle in &settings.toggles {
+        let (name, on) = match toggle {
+            Toggle::Enable(n) => (n.as_str(), true),
+            Toggle::Disable(n) => (n.as_str(), false),
+        };
+        if name == "all" {
+            enabled.iter_mut().for_each(|e| *e = on);
+        } else if let Some(i) = BUILTINS.iter().position(|b| b.name == name) {
+            enabled[i] = on;
+        } else if custom_names.contains(name) {
+            if on {
+                custom_off.remove(name);
+            } else {
+                custom_off.insert(name.to_string());
+            }
+        } else {
+            return Err(RedactError::UnknownRule {
+                name: name.to_string(),
+            });
+        }
+    }
+
+    let mut rules = Vec::new();
+    let mut patterns: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    // Custom rules first: what the user asked for wins over a built-in at the same place.
+    for c in &settings.custom {
+        validate_custom(c, &mut seen)?;
+        if custom_off.contains(&c.name) {
+            continue;
+        }
+        let check = match c
+            .validator
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("" | "none") => Check::None,
+            Some("luhn") => Check::Luhn,
+            Some(other) => {
+                return Err(RedactError::InvalidRule {
+                    name: c.name.clone(),
+                    message: format!("unknown validator {other:?} (known: luhn)"),
+                });
+            }
+        };
+        rules.push(Rule {
+            name: c.name.clone(),
+            label: c
+                .label
+                .clone()
+                .unwrap_or_else(|| c.name.to_ascii_uppercase()),
+            check,
+            operator: c.operator.unwrap_or(super::Operator::Replace),
+            mask: super::MaskStyle::Generic,
+            keywords: c
+                .keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase().into_bytes())
+                .collect(),
+            window: c.window.unwrap_or(64),
+            secret: if c.pattern.contains("?P<secret>") || c.pattern.contains("?<secret>") {
+                Secret::Captures
+            } else {
+                Secret::Whole
+            },
+            first: first_bytes(&c.pattern),
+        });
+        patterns.push(c.pattern.clone());
+    }
+    for (b, on) in BUILTINS.iter().zip(&enabled) {
+        if !on {
+            continue;
+        }
+        if seen.contains(b.name) {
+            return Err(RedactError::InvalidRule {
+                name: b.name.to_string(),
+                message: "a custom rule may not reuse the name of a built-in rule".into(),
+            });
+        }
+        // Secrets behind a literal prefix: the word boundary is checked in code instead of in
+        // the regex, so the group's regex starts with plain literals and gets a SIMD prefilter.
+        let (pattern, secret) = match bounded_body(b.pattern) {
+            Some(body) if group_of(b.name, false) == 0 => (body.to_string(), Secret::Bounded),
+            _ => (b.pattern.to_string(), Secret::of_builtin(b.pattern)),
+        };
+        rules.push(Rule {
+            name: b.name.to_string(),
+            label: b.label.to_string(),
+            check: b.check,
+            operator: b.operator,
+            mask: b.mask,
+            keywords: Vec::new(),
+            window: 0,
+            secret,
+            first: first_bytes(&pattern),
+        });
+        patterns.push(pattern);
+    }
+
+    // Operators, in order: a later entry wins.
+    for (target, op) in &settings.operators {
+        match target.as_deref() {
+            None | Some("all") => rules.iter_mut().for_each(|r| r.operator = *op),
+            Some(name) => {
+                let known = BUILTINS.iter().any(|b| b.name == name) || custom_names.contains(name);
+                if !known {
+                    return Err(RedactError::UnknownRule {
+                        name: name.to_string(),
+                    });
+                }
+                if let Some(r) = rules.iter_mut().find(|r| r.name == name) {
+                    r.operator = *op;
+                }
+            }
+        }
+    }
+    if settings.hash_key.is_none()
+        && let Some(r) = rules.iter().find(|r| r.operator == super::Operator::Hash)
+    {
+        return Err(RedactError::MissingHashKey {
+            rule: r.name.clone(),
+        });
+    }
+
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); GROUPS];
+    for (i, r) in rules.iter().enumerate() {
+        let custom = i < rules.len() - BUILTINS.iter().zip(&enabled).filter(|(_, on)| **on).count();
+        members[group_of(&r.name, custom)].push(i);
+    }
+    let mut groups = Vec::new();
+    for rule_ids in members.into_iter().filter(|m| !m.is_empty()) {
+        let pats: Vec<&str> = rule_ids.iter().map(|&i| patterns[i].as_str()).collect();
+        let regex = meta::Builder::new()
+            .syntax(syntax_config())
+            .configure(meta_config())
+            .build_many(&pats)
+            .map_err(|e| RedactError::InvalidRule {
+                name: rule_ids
+                    .iter()
+                    .map(|&i| rules[i].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                message: e.to_string(),
+            })?;
+        groups.push(Group {
+            regex,
+            rules: rule_ids,
+        });
+    }
+
+    let allow = if settings.allow_patterns.is_empty() {
+        None
+    } else {
+        for p in &settings.allow_patterns {
+            meta::Builder::new()
+                .syntax(syntax_config())
+                .build(p)
+                .map_err(|e| RedactError::InvalidAllow {
+                    pattern: p.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        let whole: Vec<String> = settings
+            .allow_patterns
+            .iter()
+            .map(|p| format!("^(?:{p})$"))
+            .collect();
+        Some(
+            meta::Builder::new()
+                .syntax(syntax_config())
+                .build_many(&whole)
+                .map_err(|e| RedactError::InvalidAllow {
+                    pattern: settings.allow_patterns.join(" | "),
+                    message: e.to_string(),
+                })?,
+        )
+    };
+
+    let index = |name: &str| rules.iter().position(|r| r.name == name);
+    let aws_pair = index("aws_access_key").zip(index("aws_secret_key"));
+    Ok(Redactor {
+        aws_pair,
+        rules,
+        groups,
+        allow_values: settings
+            .allow_values
+            .iter()
+            .map(|v| v.as_bytes().to_vec())
+            .collect(),
+        allow,
+        key: settings.hash_key.clone(),
+    })
+}
+
+/// A custom rule must have a unique name, a pattern that compiles and cannot match empty text.
+fn validate_custom<'a>(c: &'a CustomRule, seen: &mut HashSet<&'a str>) -> Result<(), RedactError> {
+    let fail = |message: String| RedactError::InvalidRule {
+        name: c.name.clone(),
+        message,
+    };
+    if c.name.is_empty() {
+        return Err(RedactError::InvalidRule {
+            name: String::new(),
+            message: "every rule needs a name".into(),
+        });
+    }
+    if !seen.insert(c.name.as_str()) {
+        return Err(fail("the name is used twice".into()));
+    }
+    if c.name == "all" || BUILTINS.iter().any(|b| b.name == c.name) {
+        return Err(fail(
+            "the name is reserved by a built-in rule; pick another".into(),
+        ));
+    }
+    if c.pattern.is_empty() {
+        return Err(fail("the pattern is empty".into()));
+    }
+    let re = meta::Builder::new()
+        .syntax(syntax_config())
+        .build(&c.pattern)
+        .map_err(|e| fail(format!("the pattern does not compile: {e}")))?;
+    if re.is_match(Input::new("").anchored(Anchored::Yes)) {
+        return Err(fail("the pattern matches empty text".into()));
+    }
+    if let Some(label) = &c.label
+        && (label.is_empty()
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+    {
+        return Err(fail(format!(
+            "type {label:?} must be upper-case letters, digits and '_'"
+        )));
+    }
+    Ok(())
+}
+
+/// Why a match was not taken, and where to look next.
+enum Reject {
+    /// Try again one byte later.
+    Next,
+    /// Nothing can start before this position (e.g. the end of a too-long run).
+    ResumeAt(usize),
+    /// As `ResumeAt`, and no other rule can match at the same start either (a plain run of
+    /// 13–19 digits that fails Luhn is an order number for every rule).
+    Final(usize),
+}
+
+/// How far past the end of its range a search may look: the longest finding that is guaranteed
+/// to be found whole (also the stream's overlap). Bounding the search keeps a part of a parallel
+/// scan from running through the rest of the buffer when there is nothing left to find.
+pub(crate) const REACH: usize = 64 << 10;
+
+/// Below this size a range is scanned on the calling thread.
+const PARALLEL_MIN: usize = 1 << 20;
+
+/// The scan of one part of a range: the positions the loop visited and the hits it found.
+#[derive(Debug, Default)]
+struct Part {
+    /// `(position at the top of the loop, hit found from there)`, in order.
+    steps: Vec<(usize, [Option<Hit>; 2])>,
+    /// Where the loop stopped (the next position it would have searched from).
+    end: usize,
+}
+
+/// What one step of the scan found: a finding, and possibly the one that belongs to it (the bare
+/// AWS secret after its key id).
+type Found = [Option<Hit>; 2];
+
+/// A group's next finding and the position after it (`None`: none before the scan's end),
+/// remembered with the position it was searched from.
+type Lookahead = Option<(usize, Option<(Found, usize)>)>;
+
+/// Per-group state of a scan: capture slots, and the group's next finding once computed.
+struct Cursor {
+    caps: Vec<Captures>,
+    /// `(position searched from, its result)` per group.
+    next: Vec<Lookahead>,
+}
+
+impl Cursor {
+    fn new(r: &Redactor) -> Self {
+        Self {
+            caps: r.groups.iter().map(|g| g.regex.create_captures()).collect(),
+            next: vec![None; r.groups.len()],
+        }
+    }
+}
+
+impl Redactor {
+    /// Reports every finding whose match starts in `from..until`, in order and non-overlapping.
+    /// `hay` may extend beyond `until` (the look-ahead of a stream) and before `from` (context).
+    ///
+    /// Large ranges are split into parts scanned in parallel, then stitched so that the result
+    /// is exactly that of one sequential scan: a step's result depends only on the position it
+    /// starts from, so where the sequential continuation of part `j-1` reaches a position part
+    /// `j` also visited, the two agree from there on; until then the continuation is scanned
+    /// sequentially.
+    pub(crate) fn scan(&self, hay: &[u8], from: usize, until: usize, emit: &mut dyn FnMut(Hit)) {
+        let mut emit = |found: Found| found.into_iter().flatten().for_each(&mut *emit);
+        if self.groups.is_empty() {
+            return;
+        }
+        let threads = rayon::current_num_threads();
+        if threads < 2 || until.saturating_sub(from) < PARALLEL_MIN {
+            let part = self.scan_part(hay, from, until);
+            part.steps.into_iter().for_each(|(_, found)| emit(found));
+            return;
+        }
+        let n = (threads * 2)
+            .min((until - from) / (PARALLEL_MIN / 4))
+            .max(2);
+        let bounds: Vec<usize> = (0..=n).map(|i| from + (until - from) * i / n).collect();
+        let parts: Vec<Part> = {
+            use rayon::prelude::*;
+            (0..n)
+                .into_par_iter()
+                .map(|i| self.scan_part(hay, bounds[i], bounds[i + 1]))
+                .collect()
+        };
+        let mut pos = from;
+        for (i, part) in parts.iter().enumerate() {
+            let part_until = bounds[i + 1];
+            let mut cursor = Cursor::new(self);
+            loop {
+                if let Ok(t) = part.steps.binary_search_by_key(&pos, |(p, _)| *p) {
+                    // In step with the part: take the rest of its work.
+                    for (_, found) in &part.steps[t..] {
+                        emit(*found);
+                    }
+                    pos = part.end;
+                    break;
+                }
+                if pos >= part_until || pos == part.end {
+                    break;
+                }
+                match self.step(hay, pos, part_until, &mut cursor) {
+                    None => {
+                        pos = part_until.max(pos);
+                        break;
+                    }
+                    Some((found, next)) => {
+                        emit(found);
+                        pos = next;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans `from..until` on this thread, recording every step.
+    fn scan_part(&self, hay: &[u8], from: usize, until: usize) -> Part {
+        let mut cursor = Cursor::new(self);
+        let mut part = Part::default();
+        let mut pos = from;
+        while pos < until {
+            match self.step(hay, pos, until, &mut cursor) {
+                None => break,
+                Some((found, next)) => {
+                    part.steps.push((pos, found));
+                    pos = next;
+                }
+            }
+        }
+        part.end = pos;
+        part
+    }
+
+    /// One step of the scan from `pos`: the earliest finding of any group that starts before
+    /// `until` (ties: the rule listed first), and the position after it; `None` when there is
+    /// none. A group's next finding is remembered while it still lies ahead of `pos`.
+    fn step(
+        &self,
+        hay: &[u8],
+        pos: usize,
+        until: usize,
+        cursor: &mut Cursor,
+    ) -> Option<(Found, usize)> {
+        let mut best: Option<(Found, usize)> = None;
+        for g in 0..self.groups.len() {
+            let fresh = match cursor.next[g] {
+                Some((_, None)) => false,
+                Some((_, Some((found, _)))) => found[0].is_some_and(|h| h.start >= pos),
+                None => false,
+            };
+            let reusable = fresh || matches!(cursor.next[g], Some((from, None)) if from <= pos);
+            if !reusable {
+                let result = self.next_in_group(g, hay, pos, until, &mut cursor.caps[g]);
+                cursor.next[g] = Some((pos, result));
+            }
+            let Some((_, Some(candidate))) = cursor.next[g] else {
+                continue;
+            };
+            let hit = candidate.0[0].expect("a step always has a first finding");
+            let better = match &best {
+                None => true,
+                Some((found, _)) => {
+                    let b = found[0].expect("a step always has a first finding");
+                    (hit.start, hit.rule) < (b.start, b.rule)
+                }
+            };
+            if better {
+                best = Some(candidate);
+            }
+        }
+        best
+    }
+
+    /// The next finding of group `g` that starts in `pos..until`, and the position after it.
+    fn next_in_group(
+        &self,
+        g: usize,
+        hay: &[u8],
+        mut pos: usize,
+        until: usize,
+        caps: &mut Captures,
+    ) -> Option<(Found, usize)> {
+        let group = &self.groups[g];
+        let re = &group.regex;
+        let reach = (until.saturating_add(REACH)).min(hay.len());
+        while pos < until {
+            let input = Input::new(hay).range(pos..reach);
+            let m = re.search(&input)?;
+            if m.start() >= until {
+                return None;
+            }
+            let local = m.pattern().as_usize();
+            let outcome = match self.confirm(group, hay, local, m.range(), caps) {
+                Ok(hit) => Ok(hit),
+                Err(Reject::Final(p)) => Err(Reject::Final(p)),
+                Err(reject) => self
+                    .fallback(group, hay, local, m.start(), caps)
+                    .ok_or(reject),
+            };
+            match outcome {
+                Ok(hit) => {
+                    let follow = self.follow_up(hay, hit);
+                    let end = follow.map_or(hit.end, |f| f.end);
+                    return Some(([Some(hit), follow], end.max(m.start() + 1)));
+                }
+                Err(Reject::Next) => pos = m.start() + 1,
+                Err(Reject::ResumeAt(p) | Reject::Final(p)) => pos = p.max(m.start() + 1),
+            }
+        }
+        None
+    }
+
+    /// A second finding that belongs to the first: the bare AWS secret key after its key id.
+    fn follow_up(&self, hay: &[u8], hit: Hit) -> Option<Hit> {
+        let (key_id, secret) = self.aws_pair?;
+        if hit.rule != key_id {
+            return None;
+        }
+        let span = validate::aws_secret_after(hay, hit.end)?;
+        let value = &hay[span.clone()];
+        if self.allowed(value) {
+            return None;
+        }
+        Some(Hit {
+            rule: secret,
+            start: span.start,
+            end: span.end,
+        })
+    }
+
+    /// Lower-priority rules of the group that match at the same start as a rejected match.
+    fn fallback(
+        &self,
+        group: &Group,
+        hay: &[u8],
+        after: usize,
+        start: usize,
+        caps: &mut Captures,
+    ) -> Option<Hit> {
+        let byte = usize::from(hay[start]);
+        for local in after + 1..group.rules.len() {
+            let rule = &self.rules[group.rules[local]];
+            if rule.first.as_ref().is_some_and(|set| !set[byte]) {
+                continue;
+            }
+            let input = Input::new(hay)
+                .range(start..)
+                .anchored(Anchored::Pattern(PatternID::must(local)));
+            if let Some(m) = group.regex.search(&input)
+                && let Ok(hit) = self.confirm(group, hay, local, m.range(), caps)
+            {
+                return Some(hit);
+            }
+        }
+        None
+    }
+
+    /// Turns a match of rule `pid` into a finding, or says why not.
+    fn confirm(
+        &self,
+        group: &Group,
+        hay: &[u8],
+        local: usize,
+        matched: Range<usize>,
+        caps: &mut Captures,
+    ) -> Result<Hit, Reject> {
+        let pid = group.rules[local];
+        let rule = &self.rules[pid];
+        let (mut span, keyword) = if rule.secret == Secret::Bounded {
+            if !left_boundary(hay, matched.start) {
+                return Err(Reject::Next);
+            }
+            (matched.clone(), false)
+        } else if rule.secret == Secret::Escape {
+            // `(?:\\[nrtbf]|\b)(?P<secret>...)`: the group is the match minus an escape.
+            let skip = if hay[matched.start] == b'\\' { 2 } else { 0 };
+            (matched.start + skip..matched.end, false)
+        } else if rule.secret == Secret::Captures {
+            let input = Input::new(hay)
+                .range(matched.start..)
+                .anchored(Anchored::Pattern(PatternID::must(local)));
+            group.regex.search_captures(&input, caps);
+            let secret = caps
+                .get_group_by_name("secret")
+                .map_or(matched.clone(), |s| s.range());
+            (secret, caps.get_group_by_name("kw").is_some())
+        } else {
+            (matched.clone(), false)
+        };
+        if span.is_empty() {
+            return Err(Reject::Next);
+        }
+        let checked = match rule.check {
+            Check::None => Some(span),
+            Check::Card => match validate::card(hay, span.clone()) {
+                Some(found) => Some(found),
+                None if hay[span.clone()].iter().all(u8::is_ascii_digit) => {
+                    return Err(Reject::Final(span.end));
+                }
+                None => None,
+            },
+            Check::Luhn => validate::luhn(&hay[span.clone()]).then_some(span),
+            Check::Ssn => validate::ssn(hay, span, keyword),
+            Check::Email => validate::email(hay, span),
+            Check::Ipv4 => validate::ipv4(hay, span),
+            Check::Ipv6 => validate::ipv6(hay, span),
+            Check::Phone => validate::phone(hay, span),
+            Check::KeyLike => validate::key_like(hay, span),
+            Check::AwsSecret => {
+                let class = |b: &u8| b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+';
+                let run_end = span.end + hay[span.end..].iter().take_while(|b| class(b)).count();
+                let before_ok = span.start == 0
+                    || !class(&hay[span.start - 1])
+                    || (span.start >= 2 && hay[span.start - 2] == b'\\');
+                if run_end != span.end {
+                    return Err(Reject::ResumeAt(run_end));
+                }
+                if !before_ok {
+                    return Err(Reject::Next);
+                }
+                validate::aws_secret(hay, span, keyword)
+            }
+            Check::Value => Some(strip_quotes(hay, span)),
+        };
+        let Some(checked) = checked else {
+            return Err(Reject::Next);
+        };
+        span = checked;
+        let value = &hay[span.clone()];
+        if validate::is_placeholder(value) || self.allowed(value) {
+            return Err(Reject::ResumeAt(matched.end));
+        }
+        if !rule.keywords.is_empty() {
+            let lo = span.start.saturating_sub(rule.window);
+            let hi = (span.end + rule.window).min(hay.len());
+            let near = &hay[lo..hi];
+            if !rule
+                .keywords
+                .iter()
+                .any(|k| validate::contains_ignore_case(near, k))
+            {
+                return Err(Reject::Next);
+            }
+        }
+        Ok(Hit {
+            rule: pid,
+            start: span.start,
+            end: span.end,
+        })
+    }
+}
+
+/// `"value"`, `\"value\"` and `'value'` → the span of `value`.
+fn strip_quotes(hay: &[u8], mut span: Range<usize>) -> Range<usize> {
+    let text = &hay[span.clone()];
+    for (open, close) in [(&b"\\\""[..], &b"\\\""[..]), (b"\"", b"\""), (b"'", b"'")] {
+        if text.len() >= open.len() + close.len() && text.starts_with(open) && text.ends_with(close)
+        {
+            span.start += open.len();
+            span.end -= close.len();
+            return span;
+        }
+    }
+    span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stitched parallel scan equals one sequential scan, also when findings, rejected
+    /// candidates and long runs sit on the part boundaries.
+    #[test]
+    fn parallel_scan_equals_sequential_scan() {
+        let r = Redactor::with_defaults();
+        let pieces: [&[u8]; 6] = [
+            b"jane@example.com ",
+            b"4111 1111 1111 1111 ",
+            b"4111111111111112 ",
+            b"AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
+            b"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+            b"10.0.0.1 v1.2.3.4 ",
+        ];
+        let mut hay = Vec::new();
+        let mut i = 0usize;
+        while hay.len() < 3 * PARALLEL_MIN {
+            hay.extend(std::iter::repeat_n(b'a', i * 7919 % 601));
+            hay.extend_from_slice(pieces[i % pieces.len()]);
+            i += 1;
+        }
+        let sequential: Vec<Hit> = r
+            .scan_part(&hay, 0, hay.len())
+            .steps
+            .into_iter()
+            .flat_map(|(_, found)| found.into_iter().flatten())
+            .collect();
+        let mut parallel = Vec::new();
+        r.scan(&hay, 0, hay.len(), &mut |h| parallel.push(h));
+        assert!(sequential.len() > 1000);
+        assert_eq!(parallel, sequential);
+    }
+}
