@@ -140,7 +140,8 @@ pub fn run(args: RedactArgs, globals: &Globals) -> Result<ExitStatus, CliError> 
                 .with_context(|| format!("creating a temporary file next to {name}"))?;
             let summary = {
                 let mut w = BufWriter::with_capacity(256 << 10, out.file());
-                let s = redact_one(&redactor, input, mode, Some(&mut w), None)?;
+                let s = redact_one(&redactor, input, mode, Some(&mut w), None)
+                    .with_context(|| format!("redacting {name}"))?;
                 w.flush().with_context(|| format!("writing {name}"))?;
                 s
             };

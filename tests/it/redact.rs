@@ -291,3 +291,25 @@ fn hash_operator_uses_the_key_from_the_environment() {
     );
     assert_ne!(one, run("key two"));
 }
+
+#[test]
+fn invalid_json_fails_and_keeps_the_file() {
+    let sb = Sandbox::new();
+    let text = "{\"a\": \"jane@example.com\",\n";
+    let path = sb.write("broken.json", text);
+    let (code, _, err) = support::run(sb.cmd().args(["redact", "--in-place"]).arg(&path));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("redacting") && err.contains("not valid JSON at line 2"),
+        "{err}"
+    );
+    assert!(err.contains("--format text"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    assert_eq!(
+        std::fs::read_dir(sb.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().is_file())
+            .count(),
+        1
+    );
+}
