@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`')
+            [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -188,6 +189,35 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
         'plugctl;bench;help;help' {
             break
         }
+        'plugctl;redact' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the redacted output to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the redacted output to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'With --in-place, keep the original as FILE + SUFFIX (e.g. ".bak")')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to read the inputs')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'A YAML rules file (the shape of the `redact:` section of plugctl.yaml)')
+            [CompletionResult]::new('--enable', '--enable', [CompletionResultType]::ParameterName, 'Turn rules on (repeatable, or comma-separated), e.g. at_token; "all" for every built-in')
+            [CompletionResult]::new('--disable', '--disable', [CompletionResultType]::ParameterName, 'Turn rules off (repeatable, or comma-separated), e.g. phone,ipv6')
+            [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Operator for one rule (RULE=OP) or for all (OP): replace, mask or hash. Repeatable. hash needs a key in $PLUGCTL_REDACT_KEY or `redact: hash_key:`')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the summary (JSON, with per-input counts) to FILE instead of stderr')
+            [CompletionResult]::new('--max-findings', '--max-findings', [CompletionResultType]::ParameterName, 'With --check, list at most N findings per input (all are counted); 0 lists all')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (never when NO_COLOR is set, unless "always")')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./plugctl.yaml, then the platform config dir]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Rewrite each file in place (temporary file, fsync, atomic rename; permissions kept)')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite each file in place (temporary file, fsync, atomic rename; permissions kept)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Change nothing; list findings as file:line:column (masked) and exit 3 if there are any')
+            [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the rules, whether they are on and their operator, and exit')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore every configuration file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'plugctl;completions' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (never when NO_COLOR is set, unless "always")')
@@ -206,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
         'plugctl;help' {
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`')
+            [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -226,6 +257,9 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             break
         }
         'plugctl;help;bench;merge' {
+            break
+        }
+        'plugctl;help;redact' {
             break
         }
         'plugctl;help;completions' {

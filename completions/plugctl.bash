@@ -25,6 +25,9 @@ _plugctl() {
             plugctl,help)
                 cmd="plugctl__subcmd__help"
                 ;;
+            plugctl,redact)
+                cmd="plugctl__subcmd__redact"
+                ;;
             plugctl,tokens)
                 cmd="plugctl__subcmd__tokens"
                 ;;
@@ -48,6 +51,9 @@ _plugctl() {
                 ;;
             plugctl__subcmd__help,help)
                 cmd="plugctl__subcmd__help__subcmd__help"
+                ;;
+            plugctl__subcmd__help,redact)
+                cmd="plugctl__subcmd__help__subcmd__redact"
                 ;;
             plugctl__subcmd__help,tokens)
                 cmd="plugctl__subcmd__help__subcmd__tokens"
@@ -86,7 +92,7 @@ _plugctl() {
 
     case "${cmd}" in
         plugctl)
-            opts="-v -q -h -V --output --verbose --quiet --color --config --no-config --help --version tokens bench completions help"
+            opts="-v -q -h -V --output --verbose --quiet --color --config --no-config --help --version tokens bench redact completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,7 +330,7 @@ _plugctl() {
             return 0
             ;;
         plugctl__subcmd__help)
-            opts="tokens bench completions help"
+            opts="tokens bench redact completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +399,20 @@ _plugctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        plugctl__subcmd__help__subcmd__redact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         plugctl__subcmd__help__subcmd__tokens)
             opts="count compress"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -428,6 +448,72 @@ _plugctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        plugctl__subcmd__redact)
+            opts="-o -i -v -q -h -V --out --in-place --backup --check --format --rules --enable --disable --operator --report --max-findings --list-rules --output --verbose --quiet --color --config --no-config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --rules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-findings)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand --version 'Print version'
             cand tokens 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget'
             cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
+            cand redact 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -172,6 +173,34 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         }
         &'plugctl;bench;help;help'= {
         }
+        &'plugctl;redact'= {
+            cand -o 'Write the redacted output to FILE (atomically) instead of stdout'
+            cand --out 'Write the redacted output to FILE (atomically) instead of stdout'
+            cand --backup 'With --in-place, keep the original as FILE + SUFFIX (e.g. ".bak")'
+            cand --format 'How to read the inputs'
+            cand --rules 'A YAML rules file (the shape of the `redact:` section of plugctl.yaml)'
+            cand --enable 'Turn rules on (repeatable, or comma-separated), e.g. at_token; "all" for every built-in'
+            cand --disable 'Turn rules off (repeatable, or comma-separated), e.g. phone,ipv6'
+            cand --operator 'Operator for one rule (RULE=OP) or for all (OP): replace, mask or hash. Repeatable. hash needs a key in $PLUGCTL_REDACT_KEY or `redact: hash_key:`'
+            cand --report 'Write the summary (JSON, with per-input counts) to FILE instead of stderr'
+            cand --max-findings 'With --check, list at most N findings per input (all are counted); 0 lists all'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -i 'Rewrite each file in place (temporary file, fsync, atomic rename; permissions kept)'
+            cand --in-place 'Rewrite each file in place (temporary file, fsync, atomic rename; permissions kept)'
+            cand --check 'Change nothing; list findings as file:line:column (masked) and exit 3 if there are any'
+            cand --list-rules 'List the rules, whether they are on and their operator, and exit'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'plugctl;completions'= {
             cand --output 'Output format of the data on stdout'
             cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
@@ -189,6 +218,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         &'plugctl;help'= {
             cand tokens 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget'
             cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
+            cand redact 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -204,6 +234,8 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand merge 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
         }
         &'plugctl;help;bench;merge'= {
+        }
+        &'plugctl;help;redact'= {
         }
         &'plugctl;help;completions'= {
         }

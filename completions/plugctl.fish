@@ -37,6 +37,7 @@ complete -c plugctl -n "__fish_plugctl_needs_command" -s h -l help -d 'Print hel
 complete -c plugctl -n "__fish_plugctl_needs_command" -s V -l version -d 'Print version'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
+complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "redact" -d 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and not __fish_seen_subcommand_from count compress help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
@@ -143,6 +144,32 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_s
 complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from merge" -s V -l version -d 'Print version'
 complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
 complete -c plugctl -n "__fish_plugctl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s o -l out -d 'Write the redacted output to FILE (atomically) instead of stdout' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l backup -d 'With --in-place, keep the original as FILE + SUFFIX (e.g. ".bak")' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l format -d 'How to read the inputs' -r -f -a "auto\t'By extension: .json → json, .jsonl/.ndjson → jsonl, anything else → text'
+text\t'Any bytes; findings anywhere; everything else passes through byte for byte'
+json\t'One JSON document; only string values are redacted'
+jsonl\t'One JSON document per line; lines that are not JSON are redacted as text'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l rules -d 'A YAML rules file (the shape of the `redact:` section of plugctl.yaml)' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l enable -d 'Turn rules on (repeatable, or comma-separated), e.g. at_token; "all" for every built-in' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l disable -d 'Turn rules off (repeatable, or comma-separated), e.g. phone,ipv6' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l operator -d 'Operator for one rule (RULE=OP) or for all (OP): replace, mask or hash. Repeatable. hash needs a key in $PLUGCTL_REDACT_KEY or `redact: hash_key:`' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l report -d 'Write the summary (JSON, with per-input counts) to FILE instead of stderr' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l max-findings -d 'With --check, list at most N findings per input (all are counted); 0 lists all' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s i -l in-place -d 'Rewrite each file in place (temporary file, fsync, atomic rename; permissions kept)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l check -d 'Change nothing; list findings as file:line:column (masked) and exit 3 if there are any'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l list-rules -d 'List the rules, whether they are on and their operator, and exit'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s V -l version -d 'Print version'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
@@ -154,10 +181,11 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s q -l qui
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l no-config -d 'Ignore every configuration file'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact completions help" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact completions help" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact completions help" -f -a "redact" -d 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "count" -d 'Count tokens of files or stdin (plain text, or chat transcripts with the prompt formula)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "compress" -d 'Trim a chat transcript to a token budget and write it back in the same format'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
