@@ -4,7 +4,7 @@
 //!
 //! - [`cli`]: one file per subcommand; parses arguments, calls a capability, renders the result.
 //! - Capabilities, each with its own error type and no knowledge of the CLI:
-//!   [`tokens`] (exact token counting and trimming).
+//!   [`tokens`] (exact token counting and trimming), [`serve`] (the dev chat-plugin server).
 //! - Shared pieces: [`config`] (plugctl.yaml, environment, precedence), [`output`] (the printer,
 //!   tables, progress), [`error`] (exit codes, hints), [`files`] (inputs, atomic writes),
 //!   [`logging`].
@@ -18,4 +18,5 @@ pub mod error;
 pub mod files;
 pub mod logging;
 pub mod output;
+pub mod serve;
 pub mod tokens;
