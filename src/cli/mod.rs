@@ -4,6 +4,7 @@
 //! capability of the library and renders the result. clap is used only under this module.
 
 pub mod completions;
+pub mod serve;
 pub mod tokens;
 
 use std::path::PathBuf;
@@ -68,6 +69,8 @@ pub enum Command {
     /// Count tokens exactly as OpenAI's tiktoken does, and trim chat histories to a budget.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
+    /// Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI.
+    Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -123,6 +126,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
 async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, CliError> {
     match command {
         Command::Tokens(cmd) => tokens::run(cmd, globals),
+        Command::Serve(args) => serve::run(args, globals).await,
         Command::Completions(args) => completions::run(args, globals),
     }
 }

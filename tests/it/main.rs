@@ -5,4 +5,5 @@ mod support;
 
 mod cli;
 mod readme;
+mod serve;
 mod tokens;
