@@ -53,14 +53,21 @@ impl Server {
         let pipe = child.stderr.take().unwrap();
         let sink = Arc::clone(&stderr);
         std::thread::spawn(move || {
+            let mut url = String::new();
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on ").nth(1) {
-                    let url = rest.split_whitespace().next().unwrap_or("").to_string();
-                    let _ = tx.send(url);
+                    url = rest.split_whitespace().next().unwrap_or("").to_string();
                 }
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
+                let done = line.starts_with("Press Ctrl-C");
+                {
+                    let mut s = sink.lock().unwrap();
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+                // The banner's last line: the whole banner is in `sink` now.
+                if done {
+                    let _ = tx.send(url.clone());
+                }
             }
         });
         let url = rx
@@ -228,6 +235,37 @@ async fn chat_stream_problems_restart_and_sigterm() {
     );
     let (code, _) = server.terminate();
     assert_eq!(code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_acknowledged_message_survives_kill_9() {
+    let sb = Sandbox::new();
+    let data = sb.path().join("data");
+    let args = ["--data-dir", data.to_str().unwrap()];
+    let mut server = Server::start(&sb, &args);
+    let reply = chat(&server.url, json!({"message": "keep me"})).await;
+    let id = reply["session_id"].as_str().unwrap().to_string();
+    // SIGKILL: no shutdown code runs, no flush.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+
+    let server = Server::start(&sb, &args);
+    let session: Value = client()
+        .get(format!("{}/v1/sessions/{id}", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let contents: Vec<&str> = session["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents, ["keep me", "echo: keep me"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -249,6 +249,14 @@ async fn client_mistakes_are_problems_not_5xx() {
 }
 
 #[tokio::test]
+async fn wrong_method_names_the_allowed_ones() {
+    let (state, _) = state_with(settings());
+    let response = app(state).oneshot(get("/v1/chat")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()[header::ALLOW], "POST");
+}
+
+#[tokio::test]
 async fn stream_is_openai_chunks_ending_with_done() {
     let (state, _) = state_with(settings());
     let app = app(state);
