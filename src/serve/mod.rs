@@ -105,6 +105,9 @@ pub async fn bind(settings: Settings) -> Result<Server, ServeError> {
     let store = open_store(&settings)?;
     let backend = Backend::new(&settings.backend)?;
     let state = AppState::new(settings, store, backend);
+    // Load the tokenizer now rather than on the first request, which would otherwise pay for it.
+    let counter = state.counter;
+    let _ = tokio::task::spawn_blocking(move || counter.count("warm up")).await;
     bind_state(state).await
 }
 
