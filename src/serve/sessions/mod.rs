@@ -138,8 +138,8 @@ pub enum Update<T> {
     Keep(T),
 }
 
-/// The update function of [`SessionStore::update`].
-pub type UpdateFn<'a, T> = Box<dyn FnOnce(Option<Session>) -> Update<T> + Send + 'a>;
+/// The update function of [`SessionStore::update_dyn`]: gets the stored session, if any.
+pub type UpdateFn = Box<dyn FnOnce(Option<Session>) -> Update<UpdateResult> + Send + 'static>;
 
 /// Where sessions live. Calls are blocking (a disk commit at most); the server runs them on the
 /// blocking pool.
@@ -148,11 +148,7 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError>;
     /// Reads, changes and writes one session atomically: two turns on one session never lose
     /// each other's messages.
-    fn update_dyn(
-        &self,
-        id: &str,
-        f: UpdateFn<'_, UpdateResult>,
-    ) -> Result<UpdateResult, StoreError>;
+    fn update_dyn(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, StoreError>;
     /// Removes the session; false when there was none.
     fn delete(&self, id: &str) -> Result<bool, StoreError>;
     /// Removes every session last accessed before `before`; returns how many.
@@ -194,11 +190,7 @@ impl SessionStore for MemoryStore {
         Ok(self.map().get(id).cloned())
     }
 
-    fn update_dyn(
-        &self,
-        id: &str,
-        f: UpdateFn<'_, UpdateResult>,
-    ) -> Result<UpdateResult, StoreError> {
+    fn update_dyn(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, StoreError> {
         let mut map = self.map();
         let current = map.get(id).cloned();
         Ok(match f(current) {
