@@ -97,7 +97,18 @@ pub(crate) async fn chat(
     let redacted = state.redactor.redact(&req.message);
     let now = state.clock.now_ms();
     let is_new = req.session_id.is_none();
-    let session = append_user_message(&state, &req, redacted.text, now).await?;
+    let stream = req.stream.unwrap_or(false);
+    // A stream may run for minutes: its user message is stored before it starts. A whole answer
+    // is stored together with the message in one commit (one fsync per turn); until then nothing
+    // has been acknowledged, and a failed backend call still stores the message.
+    let (session, fresh) = if stream {
+        (
+            append_user_message(&state, &req, redacted.text, now).await?,
+            None,
+        )
+    } else {
+        load_for_turn(&state, &req, redacted.text, now).await?
+    };
     if is_new {
         Metrics::add(&state.metrics.sessions_created, 1);
     }
@@ -113,7 +124,7 @@ pub(crate) async fn chat(
         compressed: turn.compressed,
         redactions: redacted.count,
     };
-    if req.stream.unwrap_or(false) {
+    if stream {
         let deltas = state
             .backend
             .stream(&turn.messages)
@@ -121,12 +132,26 @@ pub(crate) async fn chat(
             .map_err(backend_error)?;
         return Ok(stream_reply(state, base, deltas));
     }
-    let reply = state
-        .backend
-        .complete(&turn.messages)
-        .await
-        .map_err(backend_error)?;
-    store_reply(&state, &base.session_id, &reply).await?;
+    let user_message = session
+        .messages
+        .last()
+        .cloned()
+        .into_iter()
+        .collect::<Vec<_>>();
+    let reply = match state.backend.complete(&turn.messages).await {
+        Ok(reply) => reply,
+        Err(e) => {
+            store_messages(&state, &base.session_id, fresh, user_message).await?;
+            return Err(backend_error(e));
+        }
+    };
+    let mut messages = user_message;
+    messages.push(Message {
+        role: "assistant".into(),
+        content: reply.clone(),
+        at_ms: state.clock.now_ms(),
+    });
+    store_messages(&state, &base.session_id, fresh, messages).await?;
     Metrics::add(&state.metrics.turns, 1);
     let completion_tokens = state.counter.count(&reply);
     Ok(ApiJson(ChatResponse {
@@ -227,6 +252,48 @@ pub(crate) fn refused_error(refused: UpdateRefused, id: &str) -> ApiError {
     }
 }
 
+/// Reads the session for a turn (or starts one) and appends the user's message in memory only.
+/// Returns the session and, for a new one, what to create when storing.
+async fn load_for_turn(
+    state: &AppState,
+    req: &ChatRequest,
+    text: String,
+    now: Millis,
+) -> Result<(Session, Option<Session>), ApiError> {
+    let tiers = state.settings.tiers;
+    let (mut session, fresh) = match &req.session_id {
+        Some(id) => {
+            let key = id.clone();
+            let found = state.store_call("get", move |s| s.get(&key)).await?;
+            let refused = match found {
+                Some(s) => match tiers.tier_at(s.last_access_ms, now) {
+                    Tier::Active | Tier::Inactive => Ok(s),
+                    Tier::Archived => Err(UpdateRefused::Archived),
+                    Tier::Expired => Err(UpdateRefused::NotFound),
+                },
+                None => Err(UpdateRefused::NotFound),
+            };
+            (refused.map_err(|r| refused_error(r, id))?, None)
+        }
+        None => {
+            let session = Session {
+                id: uuid::Uuid::new_v4().to_string(),
+                user: req.user.clone(),
+                created_ms: now,
+                last_access_ms: now,
+                messages: Vec::new(),
+            };
+            (session.clone(), Some(session))
+        }
+    };
+    session.messages.push(Message {
+        role: "user".into(),
+        content: text,
+        at_ms: now,
+    });
+    Ok((session, fresh))
+}
+
 /// The history as the model will see it.
 struct Turn {
     messages: Vec<Value>,
@@ -270,23 +337,24 @@ fn prepare_turn(state: &AppState, session: &Session) -> Result<Turn, ApiError> {
     })
 }
 
-/// Appends the assistant's reply; a session deleted meanwhile stays deleted.
-async fn store_reply(state: &AppState, id: &str, reply: &str) -> Result<(), ApiError> {
+/// Appends messages to a session in one commit, creating it from `fresh` when it is new. A
+/// session deleted meanwhile stays deleted.
+async fn store_messages(
+    state: &AppState,
+    id: &str,
+    fresh: Option<Session>,
+    messages: Vec<Message>,
+) -> Result<(), ApiError> {
     let now = state.clock.now_ms();
     let key = id.to_string();
-    let reply = reply.to_string();
     state
         .store_call("update", move |store| {
             store.update_dyn(
                 &key,
-                Box::new(move |current| match current {
+                Box::new(move |current| match current.or(fresh) {
                     Some(mut s) => {
                         s.last_access_ms = now;
-                        s.messages.push(Message {
-                            role: "assistant".into(),
-                            content: reply,
-                            at_ms: now,
-                        });
+                        s.messages.extend(messages);
                         Update::Save(s.clone(), Ok(s))
                     }
                     None => Update::Keep(Err(UpdateRefused::NotFound)),
@@ -295,6 +363,16 @@ async fn store_reply(state: &AppState, id: &str, reply: &str) -> Result<(), ApiE
         })
         .await
         .map(|_| ())
+}
+
+/// Appends the assistant's reply of a stream.
+async fn store_reply(state: &AppState, id: &str, reply: &str) -> Result<(), ApiError> {
+    let message = Message {
+        role: "assistant".into(),
+        content: reply.to_string(),
+        at_ms: state.clock.now_ms(),
+    };
+    store_messages(state, id, None, vec![message]).await
 }
 
 /// What the chunks of a streamed turn repeat.

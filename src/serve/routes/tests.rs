@@ -317,7 +317,8 @@ async fn probes_metrics_manifest_and_docs() {
         "plugctl_http_requests_total{method=\"POST\",route=\"/v1/chat\",status=\"200\"} 1"
     ));
     assert!(metrics.contains("plugctl_sessions 1"));
-    assert!(metrics.contains("plugctl_store_operations_total{op=\"update\",outcome=\"ok\"} 2"));
+    // A new session's turn is one commit: the message and the reply together.
+    assert!(metrics.contains("plugctl_store_operations_total{op=\"update\",outcome=\"ok\"} 1"));
 
     let manifest = send(
         &app,
