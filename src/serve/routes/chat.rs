@@ -78,8 +78,11 @@ pub struct ChatResponse {
     tag = "chat",
     request_body = ChatRequest,
     responses(
-        (status = 200, description = "The reply (or, with `stream: true`, an event stream of \
-            chat.completion.chunk objects ending with `data: [DONE]`)", body = ChatResponse),
+        (status = 200, description = "The reply; with `stream: true`, an event stream of \
+            chat.completion.chunk objects ending with `data: [DONE]`", content(
+            (ChatResponse = "application/json"),
+            (String = "text/event-stream"),
+        )),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or archived session", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),

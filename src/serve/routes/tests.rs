@@ -335,7 +335,9 @@ async fn probes_metrics_manifest_and_docs() {
 
     let doc = send(&app, get("/openapi.json")).await.2;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    assert!(doc["paths"]["/v1/chat"]["post"].is_object());
+    let ok = &doc["paths"]["/v1/chat"]["post"]["responses"]["200"]["content"];
+    assert!(ok["application/json"].is_object(), "{ok}");
+    assert!(ok["text/event-stream"].is_object(), "{ok}");
     assert!(doc["components"]["schemas"]["ChatResponse"].is_object());
     assert_eq!(send(&app, get("/static/swagger.json")).await.2, doc);
     let yaml = send(&app, get("/openapi.yaml")).await.2;
