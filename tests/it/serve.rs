@@ -269,6 +269,62 @@ async fn an_acknowledged_message_survives_kill_9() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn tiers_run_in_seconds_with_short_durations() {
+    let sb = Sandbox::new();
+    sb.write(
+        "plugctl.yaml",
+        "serve:\n  sweep_interval: 200ms\n  sessions:\n    active_ttl: 2s\n    inactive_ttl: 2s\n    archive_ttl: 2s\n",
+    );
+    let data = sb.path().join("data");
+    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let url = server.url.clone();
+    let id = chat(&url, json!({"message": "hi"})).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let get = |query: &'static str| {
+        let url = format!("{url}/v1/sessions/{id}{query}");
+        async move {
+            let response = client().get(url).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let started = Instant::now();
+    let at = |secs: f64| tokio::time::sleep_until((started + Duration::from_secs_f64(secs)).into());
+
+    at(3.0).await;
+    let (status, body) = get("").await;
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (200, Some("inactive")),
+        "{body}"
+    );
+    at(5.0).await;
+    assert_eq!(get("").await.0, 404);
+    let (status, body) = get("?archived=true").await;
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (200, Some("archived")),
+        "{body}"
+    );
+    at(7.5).await;
+    assert_eq!(get("?archived=true").await.0, 404);
+    let metrics = client()
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("plugctl_sessions 0"),
+        "the sweep did not purge:\n{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sigterm_lets_an_in_flight_request_finish() {
     let sb = Sandbox::new();
     // A slow upstream keeps a request in flight while the signal arrives.
