@@ -141,6 +141,12 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
         {
             return Some(h);
         }
+        if let Some(hint) = cause
+            .downcast_ref::<crate::serve::ServeError>()
+            .and_then(|e| e.hint())
+        {
+            return Some(hint);
+        }
         if let Some(e) = cause.downcast_ref::<io::Error>() {
             match e.kind() {
                 io::ErrorKind::NotFound => return Some("check that the path exists".into()),

@@ -6,7 +6,8 @@
 //! - Capabilities, each with its own error type and no knowledge of the CLI:
 //!   [`tokens`] (exact token counting and trimming), [`redact`] (lossless redaction of personal
 //!   data and secrets in text, logs and JSON transcripts), [`bench`] (HTTP load testing with
-//!   honest latency, including streaming chat endpoints).
+//!   honest latency, including streaming chat endpoints), [`serve`] (the dev chat-plugin
+//!   server).
 //! - Shared pieces: [`config`] (plugctl.yaml, environment, precedence), [`output`] (the printer,
 //!   tables, progress), [`error`] (exit codes, hints), [`files`] (inputs, atomic writes),
 //!   [`logging`].
@@ -22,4 +23,5 @@ pub mod files;
 pub mod logging;
 pub mod output;
 pub mod redact;
+pub mod serve;
 pub mod tokens;

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod completions;
 pub mod redact;
+pub mod serve;
 pub mod tokens;
 
 use std::path::PathBuf;
@@ -75,6 +76,8 @@ pub enum Command {
     Bench(Box<bench::BenchCommand>),
     /// Redact personal data and secrets in transcripts and logs, losslessly (or --check for them).
     Redact(redact::RedactArgs),
+    /// Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI.
+    Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -132,6 +135,7 @@ async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, Cli
         Command::Tokens(cmd) => tokens::run(cmd, globals),
         Command::Bench(cmd) => bench::run(*cmd, globals).await,
         Command::Redact(args) => redact::run(args, globals),
+        Command::Serve(args) => serve::run(args, globals).await,
         Command::Completions(args) => completions::run(args, globals),
     }
 }

@@ -19,9 +19,7 @@ use crate::config::file::RedactSection;
 use crate::error::{CliError, ExitStatus};
 use crate::files::{AtomicFile, Input};
 use crate::output::{Printer, table};
-use crate::redact::{
-    CustomRule, Finding, HashKey, Mode, Operator, Redactor, Settings, Summary, Toggle,
-};
+use crate::redact::{Finding, HashKey, Mode, Operator, Redactor, Settings, Summary};
 
 /// How to read the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -236,11 +234,21 @@ fn redact_one(
     Ok(summary)
 }
 
+/// The settings of plugctl.yaml's `redact:` section and `$PLUGCTL_REDACT_KEY`: what
+/// `plugctl serve` applies to every incoming message.
+pub(crate) fn config_settings(globals: &Globals) -> Result<Settings, CliError> {
+    let mut settings = Settings::default();
+    let key = settings.add_section(&globals.config.file.redact)?;
+    settings.hash_key = env::var(env::REDACT_KEY)
+        .or(key)
+        .map(|k| HashKey::new(k.as_bytes()));
+    Ok(settings)
+}
+
 /// Layers, lowest first: plugctl.yaml, the rules file, then the flags.
 fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
     let mut settings = Settings::default();
-    let mut key = None;
-    add_section(&mut settings, &mut key, &globals.config.file.redact)?;
+    let mut key = settings.add_section(&globals.config.file.redact)?;
     if let Some(path) = &args.rules {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading rules file {}", path.display()))?;
@@ -259,10 +267,13 @@ fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
                 .with_hint("a rules file has the keys of the `redact:` section: enable, disable, operators, rules, allow, hash_key")
             })?
         };
-        add_section(&mut settings, &mut key, &section)
-            .map_err(|e| e.with_hint(format!("fix the rule in {}", path.display())))?;
+        if let Some(k) = settings.add_section(&section).map_err(|e| {
+            CliError::from(e).with_hint(format!("fix the rule in {}", path.display()))
+        })? {
+            key = Some(k);
+        }
     }
-    push_toggles(&mut settings, &args.enable, &args.disable);
+    settings.push_toggles(&args.enable, &args.disable);
     for spec in &args.operator {
         let (rule, op) = match spec.split_once('=') {
             Some((rule, op)) => (Some(rule.trim().to_string()), op),
@@ -276,56 +287,6 @@ fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
     }
     settings.hash_key = key.map(|k| HashKey::new(k.as_bytes()));
     Ok(settings)
-}
-
-/// One layer's toggles: `all` first, so that `--disable all --enable ssn` means "only ssn" and
-/// `--enable all --disable phone` means "everything but phone".
-fn push_toggles(settings: &mut Settings, enable: &[String], disable: &[String]) {
-    let on = enable.iter().map(|n| Toggle::Enable(n.clone()));
-    let off = disable.iter().map(|n| Toggle::Disable(n.clone()));
-    let (all, named): (Vec<_>, Vec<_>) = on
-        .chain(off)
-        .partition(|t| matches!(t, Toggle::Enable(n) | Toggle::Disable(n) if n == "all"));
-    settings.toggles.extend(all);
-    settings.toggles.extend(named);
-}
-
-fn add_section(
-    settings: &mut Settings,
-    key: &mut Option<String>,
-    section: &RedactSection,
-) -> Result<(), CliError> {
-    push_toggles(settings, &section.enable, &section.disable);
-    // `all` first, so that a rule's own entry wins over it.
-    let mut ops: Vec<_> = section.operators.iter().collect();
-    ops.sort_by_key(|(rule, _)| rule.as_str() != "all");
-    for (rule, op) in ops {
-        settings
-            .operators
-            .push((Some(rule.clone()), Operator::parse(op)?));
-    }
-    for r in &section.rules {
-        let operator = r.operator.as_deref().map(Operator::parse).transpose()?;
-        settings.custom.push(CustomRule {
-            name: r.name.clone(),
-            pattern: r.pattern.clone(),
-            label: r.label.clone(),
-            validator: r.validator.clone(),
-            keywords: r.keywords.clone(),
-            window: r.window,
-            operator,
-        });
-    }
-    settings
-        .allow_values
-        .extend(section.allow.values.iter().cloned());
-    settings
-        .allow_patterns
-        .extend(section.allow.patterns.iter().cloned());
-    if section.hash_key.is_some() {
-        key.clone_from(&section.hash_key);
-    }
-    Ok(())
 }
 
 fn list_rules(settings: &Settings, printer: &Printer) -> Result<ExitStatus, CliError> {

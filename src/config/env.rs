@@ -24,6 +24,16 @@ pub const BENCH_TIMEOUT: &str = "PLUGCTL_BENCH_TIMEOUT";
 pub const REDACT_KEY: &str = "PLUGCTL_REDACT_KEY";
 /// A rules file for `plugctl redact` (same as `--rules`).
 pub const REDACT_RULES: &str = "PLUGCTL_REDACT_RULES";
+/// Address `plugctl serve` listens on (same as `--bind`).
+pub const SERVE_BIND: &str = "PLUGCTL_SERVE_BIND";
+/// Directory of `plugctl serve`'s embedded store (same as `--data-dir`).
+pub const SERVE_DATA_DIR: &str = "PLUGCTL_SERVE_DATA_DIR";
+/// Backend of `plugctl serve`: `echo` or `openai` (same as `--backend`).
+pub const SERVE_BACKEND: &str = "PLUGCTL_SERVE_BACKEND";
+/// Session store of `plugctl serve`: `embedded` or `memory` (same as `--store`).
+pub const SERVE_STORE: &str = "PLUGCTL_SERVE_STORE";
+/// Default name of the variable holding the `openai` backend's API key.
+pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// The informal standard: when set and not empty, no colour anywhere.
 pub const NO_COLOR: &str = "NO_COLOR";
 

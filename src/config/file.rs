@@ -30,6 +30,9 @@ pub struct ConfigFile {
     /// Rules, operators and allow-list of `plugctl redact`.
     #[serde(default)]
     pub redact: RedactSection,
+    /// Settings of `plugctl serve`.
+    #[serde(default)]
+    pub serve: ServeSection,
 }
 
 /// The `bench:` section. Durations are written like `10s`, `500ms` or `2m`.
@@ -164,6 +167,91 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
             .unwrap_or_default(),
         message: e.to_string(),
     })
+}
+
+/// The `serve:` section. Durations are text such as `500ms`, `2s`, `30m`, `12h`, `7d`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    /// Address to listen on, e.g. `127.0.0.1:8787`.
+    pub bind: Option<String>,
+    /// Directory of the embedded session store.
+    pub data_dir: Option<PathBuf>,
+    /// `embedded` (default) or `memory`.
+    pub store: Option<String>,
+    /// `echo` (default) or `openai`.
+    pub backend: Option<String>,
+    /// Largest request body in bytes.
+    pub body_limit: Option<usize>,
+    /// How long in-flight requests may finish after SIGTERM/Ctrl-C.
+    pub grace_period: Option<String>,
+    /// How often sessions past the archive are purged.
+    pub sweep_interval: Option<String>,
+    #[serde(default)]
+    pub context: ServeContextSection,
+    #[serde(default)]
+    pub sessions: ServeSessionsSection,
+    #[serde(default)]
+    pub openai: ServeOpenAiSection,
+    #[serde(default)]
+    pub manifest: ServeManifestSection,
+}
+
+/// `serve.context`: how each turn's history is fitted to the model.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeContextSection {
+    /// Token budget of a turn (default 2048).
+    pub budget: Option<usize>,
+    /// Tokens of the budget kept for the reply (default 256).
+    pub reserve_output: Option<usize>,
+    /// `last`, `first` or `middle-out`.
+    pub strategy: Option<String>,
+    /// Model whose tokenizer and chat formula to count with.
+    pub model: Option<String>,
+    /// A system message pinned at the start of every turn.
+    pub system_prompt: Option<String>,
+}
+
+/// `serve.sessions`: the three tiers.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSessionsSection {
+    /// Sliding TTL of an active session (default 30m).
+    pub active_ttl: Option<String>,
+    /// How long after that a message still revives it (default 7d).
+    pub inactive_ttl: Option<String>,
+    /// How long after that the transcript is kept read-only (default 30d).
+    pub archive_ttl: Option<String>,
+}
+
+/// `serve.openai`: the OpenAI-compatible backend. The key itself is never in this file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeOpenAiSection {
+    /// Chat completions URL (default `https://api.openai.com/v1/chat/completions`).
+    pub url: Option<String>,
+    /// Model name sent upstream.
+    pub model: Option<String>,
+    /// Name of the environment variable holding the API key (default `OPENAI_API_KEY`).
+    pub api_key_env: Option<String>,
+    /// Upstream timeout (default 60s).
+    pub timeout: Option<String>,
+}
+
+/// `serve.manifest`: fields of `/.well-known/ai-plugin.json`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeManifestSection {
+    pub name_for_human: Option<String>,
+    pub name_for_model: Option<String>,
+    pub description_for_human: Option<String>,
+    pub description_for_model: Option<String>,
+    pub logo_url: Option<String>,
+    pub contact_email: Option<String>,
+    pub legal_info_url: Option<String>,
+    /// Public base URL of the server, when it is reached through a proxy or tunnel.
+    pub public_url: Option<String>,
 }
 
 #[cfg(test)]

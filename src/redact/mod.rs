@@ -51,6 +51,53 @@ pub struct Settings {
     pub hash_key: Option<HashKey>,
 }
 
+impl Settings {
+    /// Adds one configuration layer (plugctl.yaml's `redact:` section or a rules file) on top of
+    /// what is there; later layers win. Returns the layer's hash key, if it names one.
+    pub fn add_section(
+        &mut self,
+        section: &crate::config::file::RedactSection,
+    ) -> Result<Option<String>, RedactError> {
+        self.push_toggles(&section.enable, &section.disable);
+        // `all` first, so that a rule's own entry wins over it.
+        let mut ops: Vec<_> = section.operators.iter().collect();
+        ops.sort_by_key(|(rule, _)| rule.as_str() != "all");
+        for (rule, op) in ops {
+            self.operators
+                .push((Some(rule.clone()), Operator::parse(op)?));
+        }
+        for r in &section.rules {
+            let operator = r.operator.as_deref().map(Operator::parse).transpose()?;
+            self.custom.push(CustomRule {
+                name: r.name.clone(),
+                pattern: r.pattern.clone(),
+                label: r.label.clone(),
+                validator: r.validator.clone(),
+                keywords: r.keywords.clone(),
+                window: r.window,
+                operator,
+            });
+        }
+        self.allow_values
+            .extend(section.allow.values.iter().cloned());
+        self.allow_patterns
+            .extend(section.allow.patterns.iter().cloned());
+        Ok(section.hash_key.clone())
+    }
+
+    /// One layer's toggles: `all` first, so that `--disable all --enable ssn` means "only ssn"
+    /// and `--enable all --disable phone` means "everything but phone".
+    pub fn push_toggles(&mut self, enable: &[String], disable: &[String]) {
+        let on = enable.iter().map(|n| Toggle::Enable(n.clone()));
+        let off = disable.iter().map(|n| Toggle::Disable(n.clone()));
+        let (all, named): (Vec<_>, Vec<_>) = on
+            .chain(off)
+            .partition(|t| matches!(t, Toggle::Enable(n) | Toggle::Disable(n) if n == "all"));
+        self.toggles.extend(all);
+        self.toggles.extend(named);
+    }
+}
+
 /// How the input is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

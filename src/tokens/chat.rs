@@ -151,6 +151,17 @@ impl Transcript {
         })
     }
 
+    /// A transcript of chat messages built in memory (by `plugctl serve`, for each turn). Every
+    /// message must be an object with a string `role`; it is written back as JSON.
+    pub fn from_messages(messages: Vec<Value>) -> Self {
+        Self {
+            syntax: Syntax::Json,
+            envelope: None,
+            messages,
+            functions: Vec::new(),
+        }
+    }
+
     /// The `role` of message `i`.
     pub fn role(&self, i: usize) -> &str {
         self.messages[i]["role"].as_str().unwrap_or_default()

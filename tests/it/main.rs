@@ -10,4 +10,5 @@ mod bench;
 mod cli;
 mod readme;
 mod redact;
+mod serve;
 mod tokens;

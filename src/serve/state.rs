@@ -1,0 +1,60 @@
+//! What every handler shares: settings, the store, the backend, the clock, the redaction seam,
+//! the token counter and the metrics. Cheap to clone (every field is an `Arc`).
+
+use std::sync::Arc;
+
+use super::backend::Backend;
+use super::metrics::Metrics;
+use super::problem::ApiError;
+use super::redaction::{NoRedaction, Redactor};
+use super::sessions::{Clock, SessionStore, StoreError, SystemClock};
+use super::settings::Settings;
+use crate::tokens::Counter;
+use crate::tokens::chat::ChatFormula;
+
+/// The state of one server.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Arc<dyn SessionStore>,
+    pub backend: Arc<Backend>,
+    pub clock: Arc<dyn Clock>,
+    /// Applied to every incoming message before it is stored (see `redaction.rs`).
+    pub redactor: Arc<dyn Redactor>,
+    pub metrics: Arc<Metrics>,
+    pub counter: Counter,
+    pub formula: ChatFormula,
+}
+
+impl AppState {
+    /// State with the wall clock and no redaction; replace fields for tests or to plug in the
+    /// redact engine.
+    pub fn new(settings: Settings, store: Arc<dyn SessionStore>, backend: Backend) -> Self {
+        let encoding = settings.context.encoding;
+        let formula = ChatFormula::new(encoding, settings.context.model.as_deref());
+        Self {
+            settings: Arc::new(settings),
+            store,
+            backend: Arc::new(backend),
+            clock: Arc::new(SystemClock),
+            redactor: Arc::new(NoRedaction),
+            metrics: Arc::new(Metrics::default()),
+            counter: Counter::new(encoding),
+            formula,
+        }
+    }
+
+    /// Runs a store call on the blocking pool (a commit may fsync) and counts it in the metrics.
+    pub async fn store_call<T, F>(&self, op: &'static str, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn SessionStore) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        let result = tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .unwrap_or_else(|e| Err(StoreError::Backend(format!("store task failed: {e}"))));
+        self.metrics.store_op(op, result.is_ok());
+        result.map_err(ApiError::from)
+    }
+}

@@ -1,0 +1,531 @@
+//! `plugctl serve` end to end: the real binary on 127.0.0.1:0, a real HTTP client, SIGTERM.
+//!
+//! Covers a multi-turn chat, trimming past the budget, the SSE stream, problem bodies, restart
+//! durability of the embedded store, graceful shutdown, a port already in use, and the `openai`
+//! backend against a fake upstream on loopback.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Sandbox, run};
+
+/// A running `plugctl serve`; killed if the test ends without stopping it.
+struct Server {
+    child: Child,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(sb: &Sandbox, args: &[&str]) -> Self {
+        Self::start_env(sb, args, &[])
+    }
+
+    fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let home = sb.path().join("home");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugctl"));
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("PLUGCTL_") {
+                cmd.env_remove(&key);
+            }
+        }
+        cmd.current_dir(sb.path())
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("NO_COLOR", "1")
+            .env_remove("RUST_LOG")
+            .env_remove("OPENAI_API_KEY")
+            .envs(envs.iter().copied())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start plugctl serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let pipe = child.stderr.take().unwrap();
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut url = String::new();
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    url = rest.split_whitespace().next().unwrap_or("").to_string();
+                }
+                let done = line.starts_with("Press Ctrl-C");
+                {
+                    let mut s = sink.lock().unwrap();
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+                // The banner's last line: the whole banner is in `sink` now.
+                if done {
+                    let _ = tx.send(url.clone());
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!("no URL printed; stderr:\n{}", stderr.lock().unwrap())
+            });
+        Self { child, url, stderr }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// SIGTERM, then the exit code (within 20 s).
+    fn terminate(mut self) -> (i32, String) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(100));
+                return (status.code().unwrap_or(-1), self.stderr());
+            }
+            assert!(Instant::now() < deadline, "no exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn client() -> reqwest::Client {
+    // reqwest is built without a default TLS provider (see Cargo.toml).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+async fn chat(url: &str, body: Value) -> Value {
+    let response = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_stream_problems_restart_and_sigterm() {
+    let sb = Sandbox::new();
+    let data = sb.path().join("data");
+    let args = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--context-budget",
+        "100",
+        "--reserve-output",
+        "10",
+    ];
+    let server = Server::start(&sb, &args);
+    let url = server.url.clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let banner = server.stderr();
+    for part in ["/v1/chat", "/api/docs", "/.well-known/ai-plugin.json"] {
+        assert!(banner.contains(part), "{part} missing from:\n{banner}");
+    }
+
+    // Multi-turn, and the history is trimmed once it outgrows the budget.
+    let first = chat(&url, json!({"message": "Hello"})).await;
+    assert_eq!(first["reply"], "echo: Hello");
+    let id = first["session_id"].as_str().unwrap().to_string();
+    let long = "lorem ipsum ".repeat(10);
+    let mut compressed = false;
+    for _ in 0..4 {
+        let turn = chat(&url, json!({"session_id": id, "message": long})).await;
+        assert_eq!(turn["session_id"], id.as_str());
+        compressed |= turn["compressed"].as_bool().unwrap();
+        assert!(
+            turn["usage"]["prompt_tokens"].as_u64().unwrap() <= 90,
+            "{turn}"
+        );
+    }
+    assert!(compressed, "the history never needed trimming");
+
+    // Streaming: OpenAI chunks, then [DONE].
+    let text = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&json!({"session_id": id, "message": "stream me", "stream": true}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let data_lines: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .collect();
+    assert_eq!(data_lines.last(), Some(&"[DONE]"), "{text}");
+    let streamed: String = data_lines[..data_lines.len() - 1]
+        .iter()
+        .map(|d| serde_json::from_str::<Value>(d).unwrap())
+        .filter_map(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(String::from)
+        })
+        .collect();
+    assert_eq!(streamed, "echo: stream me");
+
+    // Client mistakes: problem bodies, never 5xx.
+    let bad = client()
+        .post(format!("{url}/v1/chat"))
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        bad.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let unknown = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&json!({"session_id": "nope", "message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    // SIGTERM: a clean exit 0.
+    let (code, stderr) = server.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("stopped"), "{stderr}");
+
+    // A restart on the same data dir still has the session (6 turns = 12 messages).
+    let server = Server::start(&sb, &args);
+    let session: Value = client()
+        .get(format!("{}/v1/sessions/{id}", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        session["messages"].as_array().unwrap().len(),
+        12,
+        "{session}"
+    );
+    let (code, _) = server.terminate();
+    assert_eq!(code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_acknowledged_message_survives_kill_9() {
+    let sb = Sandbox::new();
+    let data = sb.path().join("data");
+    let args = ["--data-dir", data.to_str().unwrap()];
+    let mut server = Server::start(&sb, &args);
+    let reply = chat(&server.url, json!({"message": "keep me"})).await;
+    let id = reply["session_id"].as_str().unwrap().to_string();
+    // SIGKILL: no shutdown code runs, no flush.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+
+    let server = Server::start(&sb, &args);
+    let session: Value = client()
+        .get(format!("{}/v1/sessions/{id}", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let contents: Vec<&str> = session["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents, ["keep me", "echo: keep me"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tiers_run_in_seconds_with_short_durations() {
+    let sb = Sandbox::new();
+    sb.write(
+        "plugctl.yaml",
+        "serve:\n  sweep_interval: 200ms\n  sessions:\n    active_ttl: 2s\n    inactive_ttl: 2s\n    archive_ttl: 2s\n",
+    );
+    let data = sb.path().join("data");
+    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let url = server.url.clone();
+    let id = chat(&url, json!({"message": "hi"})).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let get = |query: &'static str| {
+        let url = format!("{url}/v1/sessions/{id}{query}");
+        async move {
+            let response = client().get(url).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let started = Instant::now();
+    let at = |secs: f64| tokio::time::sleep_until((started + Duration::from_secs_f64(secs)).into());
+
+    at(3.0).await;
+    let (status, body) = get("").await;
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (200, Some("inactive")),
+        "{body}"
+    );
+    at(5.0).await;
+    assert_eq!(get("").await.0, 404);
+    let (status, body) = get("?archived=true").await;
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (200, Some("archived")),
+        "{body}"
+    );
+    at(7.5).await;
+    assert_eq!(get("?archived=true").await.0, 404);
+    let metrics = client()
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("plugctl_sessions 0"),
+        "the sweep did not purge:\n{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    let sb = Sandbox::new();
+    // A slow upstream keeps a request in flight while the signal arrives.
+    let upstream = fake_upstream(Duration::from_millis(1500)).await;
+    let server = Server::start(
+        &sb,
+        &[
+            "--store",
+            "memory",
+            "--backend",
+            "openai",
+            "--upstream-url",
+            &format!("{upstream}/v1/chat/completions"),
+        ],
+    );
+    let url = server.url.clone();
+    let in_flight = tokio::spawn(async move { chat(&url, json!({"message": "slow"})).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (code, stderr) = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    let reply = in_flight.await.unwrap();
+    assert_eq!(reply["reply"], "upstream says: slow");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let sb = Sandbox::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (code, _, err) = run(sb
+        .cmd()
+        .args(["serve", "--store", "memory", "--bind", &addr]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot listen on"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn bad_settings_are_usage_errors() {
+    let sb = Sandbox::new();
+    let (code, _, err) = run(sb.cmd().args(["serve", "--active-ttl", "soon"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("serve.sessions.active_ttl"), "{err}");
+    sb.write("plugctl.yaml", "serve:\n  backend: gpt\n");
+    let (code, _, err) = run(sb.cmd().args(["serve"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("serve.backend"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn openai_backend_against_a_fake_upstream() {
+    let sb = Sandbox::new();
+    let upstream = fake_upstream(Duration::ZERO).await;
+    sb.write(
+        "plugctl.yaml",
+        format!(
+            "serve:\n  backend: openai\n  store: memory\n  openai:\n    url: {upstream}/v1/chat/completions\n    model: test-model\n    timeout: 1s\n"
+        ),
+    );
+    let server = Server::start_env(&sb, &[], &[("OPENAI_API_KEY", "sk-test")]);
+    let url = server.url.clone();
+
+    let reply = chat(&url, json!({"message": "hi"})).await;
+    assert_eq!(reply["reply"], "upstream says: hi");
+
+    let text = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&json!({"message": "a b c", "stream": true}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.trim_end().ends_with("data: [DONE]"), "{text}");
+    assert!(text.contains("\"content\":\"a \""), "{text}");
+
+    // Upstream failure: 502, and the user's message is kept in the session.
+    let failed = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&json!({"session_id": reply["session_id"], "message": "fail"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), 502);
+    assert_eq!(
+        failed.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let session: Value = client()
+        .get(format!(
+            "{url}/v1/sessions/{}",
+            reply["session_id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = session["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["content"], "fail");
+
+    // Upstream slower than the timeout: 504.
+    let slow = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&json!({"message": "sleep"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slow.status(), 504);
+    drop(server);
+}
+
+/// An OpenAI-compatible endpoint on loopback: replies "upstream says: <last message>", word by
+/// word when streaming; "fail" gets a 500, "sleep" waits 3 s; every answer waits `delay` first.
+/// Requests without `Authorization: Bearer sk-test` are accepted only when no key is expected.
+async fn fake_upstream(delay: Duration) -> String {
+    use axum::Json;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+
+    async fn complete(delay: Duration, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+        tokio::time::sleep(delay).await;
+        let auth = headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_string());
+        if auth.as_deref().is_some_and(|a| a != "Bearer sk-test") {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        let last = body["messages"]
+            .as_array()
+            .and_then(|m| m.last())
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or("")
+            .to_string();
+        if last == "fail" {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response();
+        }
+        if last == "sleep" {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        let reply = format!("upstream says: {last}");
+        if body["stream"] == true {
+            let mut text = String::new();
+            for piece in reply.split_inclusive(' ') {
+                let chunk = json!({"object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": {"content": piece}}]});
+                text.push_str(&format!("data: {chunk}\n\n"));
+            }
+            text.push_str("data: [DONE]\n\n");
+            return ([("content-type", "text/event-stream")], text).into_response();
+        }
+        Json(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": reply}}]}))
+            .into_response()
+    }
+
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        post(move |h: HeaderMap, b: Json<Value>| complete(delay, h, b)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn messages_are_redacted_with_the_rules_of_plugctl_yaml() {
+    let sb = Sandbox::new();
+    // The config's redact section applies: e-mails are masked, cards replaced.
+    sb.write("plugctl.yaml", "redact:\n  operators: {email: mask}\n");
+    let data = sb.path().join("data");
+    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let reply = chat(
+        &server.url,
+        json!({"message": "card 4111 1111 1111 1111, mail jane@example.com"}),
+    )
+    .await;
+    assert_eq!(reply["redactions"], 2, "{reply}");
+    let id = reply["session_id"].as_str().unwrap();
+    let session: Value = client()
+        .get(format!("{}/v1/sessions/{id}", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored = session.to_string();
+    assert!(!stored.contains("4111 1111 1111 1111"), "{stored}");
+    assert!(!stored.contains("jane@example.com"), "{stored}");
+    assert!(stored.contains("[REDACTED:CARD]") && stored.contains("@example.com"), "{stored}");
+}
