@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -218,6 +219,34 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'plugctl;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on [default: 127.0.0.1:8787]; port 0 picks a free port')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the embedded session store [default: the platform data dir]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Session store: embedded (durable, default) or memory (gone on exit)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API)')
+            [CompletionResult]::new('--upstream-url', '--upstream-url', [CompletionResultType]::ParameterName, 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env)')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model: sent to the openai backend, and picks the tokenizer for the context budget')
+            [CompletionResult]::new('--context-budget', '--context-budget', [CompletionResultType]::ParameterName, 'Token budget of each turn''s history, reply reserve included [default: 2048]')
+            [CompletionResult]::new('--reserve-output', '--reserve-output', [CompletionResultType]::ParameterName, 'Tokens of the budget kept for the reply [default: 256]')
+            [CompletionResult]::new('--strategy', '--strategy', [CompletionResultType]::ParameterName, 'Which messages survive trimming: last (default), first or middle-out')
+            [CompletionResult]::new('--active-ttl', '--active-ttl', [CompletionResultType]::ParameterName, 'Sliding lifetime of an active session, e.g. 30m [default: 30m]')
+            [CompletionResult]::new('--inactive-ttl', '--inactive-ttl', [CompletionResultType]::ParameterName, 'How long an expired session can still be revived by a message [default: 7d]')
+            [CompletionResult]::new('--archive-ttl', '--archive-ttl', [CompletionResultType]::ParameterName, 'How long the transcript is then kept read-only before it is purged [default: 30d]')
+            [CompletionResult]::new('--grace-period', '--grace-period', [CompletionResultType]::ParameterName, 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (never when NO_COLOR is set, unless "always")')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./plugctl.yaml, then the platform config dir]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more on stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but warnings and errors')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore every configuration file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'plugctl;completions' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (never when NO_COLOR is set, unless "always")')
@@ -237,6 +266,7 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             [CompletionResult]::new('tokens', 'tokens', [CompletionResultType]::ParameterValue, 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -260,6 +290,9 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             break
         }
         'plugctl;help;redact' {
+            break
+        }
+        'plugctl;help;serve' {
             break
         }
         'plugctl;help;completions' {

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand tokens 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget'
             cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
             cand redact 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
+            cand serve 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -201,6 +202,33 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'plugctl;serve'= {
+            cand --bind 'Address to listen on [default: 127.0.0.1:8787]; port 0 picks a free port'
+            cand --data-dir 'Directory of the embedded session store [default: the platform data dir]'
+            cand --store 'Session store: embedded (durable, default) or memory (gone on exit)'
+            cand --backend 'Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API)'
+            cand --upstream-url 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env)'
+            cand --model 'Model: sent to the openai backend, and picks the tokenizer for the context budget'
+            cand --context-budget 'Token budget of each turn''s history, reply reserve included [default: 2048]'
+            cand --reserve-output 'Tokens of the budget kept for the reply [default: 256]'
+            cand --strategy 'Which messages survive trimming: last (default), first or middle-out'
+            cand --active-ttl 'Sliding lifetime of an active session, e.g. 30m [default: 30m]'
+            cand --inactive-ttl 'How long an expired session can still be revived by a message [default: 7d]'
+            cand --archive-ttl 'How long the transcript is then kept read-only before it is purged [default: 30d]'
+            cand --grace-period 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'plugctl;completions'= {
             cand --output 'Output format of the data on stdout'
             cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
@@ -219,6 +247,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand tokens 'Count tokens exactly as OpenAI''s tiktoken does, and trim chat histories to a budget'
             cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
             cand redact 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
+            cand serve 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -236,6 +265,8 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         &'plugctl;help;bench;merge'= {
         }
         &'plugctl;help;redact'= {
+        }
+        &'plugctl;help;serve'= {
         }
         &'plugctl;help;completions'= {
         }
