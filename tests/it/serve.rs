@@ -527,5 +527,8 @@ async fn messages_are_redacted_with_the_rules_of_plugctl_yaml() {
     let stored = session.to_string();
     assert!(!stored.contains("4111 1111 1111 1111"), "{stored}");
     assert!(!stored.contains("jane@example.com"), "{stored}");
-    assert!(stored.contains("[REDACTED:CARD]") && stored.contains("@example.com"), "{stored}");
+    assert!(
+        stored.contains("[REDACTED:CARD]") && stored.contains("@example.com"),
+        "{stored}"
+    );
 }
