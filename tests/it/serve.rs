@@ -26,22 +26,8 @@ impl Server {
     }
 
     fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
-        let home = sb.path().join("home");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugctl"));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("PLUGCTL_") {
-                cmd.env_remove(&key);
-            }
-        }
-        cmd.current_dir(sb.path())
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG")
-            .env_remove("OPENAI_API_KEY")
-            .envs(envs.iter().copied())
+        let mut cmd = sb.command();
+        cmd.envs(envs.iter().copied())
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
             .stdin(Stdio::null())

@@ -37,8 +37,15 @@ impl Sandbox {
         path
     }
 
+    /// The sandboxed command, for assertions on its output.
     pub(crate) fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugctl"));
+        Command::from_std(self.command())
+    }
+
+    /// The sandboxed command as a plain `std::process::Command`, for long-running children
+    /// (servers) and for watching a child while it runs.
+    pub(crate) fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_plugctl"));
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("PLUGCTL_") {
                 cmd.env_remove(&key);
@@ -51,7 +58,8 @@ impl Sandbox {
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            .env_remove("OPENAI_API_KEY");
         cmd
     }
 }
