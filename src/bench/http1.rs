@@ -98,6 +98,16 @@ pub(crate) struct Conn {
     buf: Box<[u8]>,
 }
 
+/// Opens the TCP connection of a worker, for HTTP/1.1 and HTTP/2 alike.
+pub(crate) async fn connect_tcp(addr: SocketAddr) -> Result<TcpStream, Failure> {
+    let tcp = TcpStream::connect(addr)
+        .await
+        .map_err(|_| Failure::Connect)?;
+    // Requests are small and latency-bound: never let Nagle hold one back.
+    let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
 impl Conn {
     /// Connects (and does the TLS handshake), all within `timeout`.
     pub(crate) async fn open(
@@ -106,11 +116,7 @@ impl Conn {
         tls: Option<&Tls>,
     ) -> Result<Self, Failure> {
         let connect = async {
-            let tcp = TcpStream::connect(addr)
-                .await
-                .map_err(|_| Failure::Connect)?;
-            // Requests are small and latency-bound: never let Nagle hold one back.
-            let _ = tcp.set_nodelay(true);
+            let tcp = connect_tcp(addr).await?;
             match tls {
                 None => Ok(Stream::Plain(tcp)),
                 Some(tls) => tls

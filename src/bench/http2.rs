@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::RETRY_AFTER;
 use http::{HeaderMap, Method, Request, Uri};
-use tokio::net::TcpStream;
 
-use super::http1::{Answer, Exchange, Failure};
+use super::http1::{Answer, Exchange, Failure, connect_tcp};
 use super::stream::SseReader;
 use super::tls::Tls;
 
@@ -39,6 +38,20 @@ impl Drop for Conn {
     }
 }
 
+/// The HTTP/2 preface on an open stream; the connection's frames are then driven by a local task.
+async fn handshake<S>(
+    io: S,
+) -> Result<(h2::client::SendRequest<Bytes>, tokio::task::JoinHandle<()>), Failure>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + 'static,
+{
+    let (sender, connection) = h2::client::handshake(io).await.map_err(|e| classify(&e))?;
+    let driver = tokio::task::spawn_local(async move {
+        let _ = connection.await;
+    });
+    Ok((sender, driver))
+}
+
 impl Conn {
     /// Connects, does the TLS handshake if any and the HTTP/2 preface, within `timeout`. Must
     /// run inside a `LocalSet` (the connection is driven by a local task).
@@ -48,36 +61,18 @@ impl Conn {
         tls: Option<&Tls>,
     ) -> Result<Self, Failure> {
         let connect = async {
-            let tcp = TcpStream::connect(addr)
-                .await
-                .map_err(|_| Failure::Connect)?;
-            let _ = tcp.set_nodelay(true);
-            let driver;
-            let sender;
-            match tls {
-                None => {
-                    let (s, connection) =
-                        h2::client::handshake(tcp).await.map_err(|e| classify(&e))?;
-                    sender = s;
-                    driver = tokio::task::spawn_local(async move {
-                        let _ = connection.await;
-                    });
-                }
+            let tcp = connect_tcp(addr).await?;
+            let (sender, driver) = match tls {
+                None => handshake(tcp).await?,
                 Some(tls) => {
                     let stream = tls
                         .connector
                         .connect(tls.server_name.clone(), tcp)
                         .await
                         .map_err(|_| Failure::Tls)?;
-                    let (s, connection) = h2::client::handshake(stream)
-                        .await
-                        .map_err(|e| classify(&e))?;
-                    sender = s;
-                    driver = tokio::task::spawn_local(async move {
-                        let _ = connection.await;
-                    });
+                    handshake(stream).await?
                 }
-            }
+            };
             Ok(Self { sender, driver })
         };
         match tokio::time::timeout(timeout, connect).await {
