@@ -9,6 +9,7 @@ use clap::Args;
 use super::Globals;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
+use crate::serve::sessions::RedisStore;
 use crate::serve::settings::{
     self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
 };
@@ -29,7 +30,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Session store: embedded (durable, default) or memory (gone on exit).
+    /// Session store: embedded (durable, default), memory (gone on exit) or a Redis URL such as
+    /// redis://127.0.0.1:6379/ (shared by several nodes).
     #[arg(long, value_name = "STORE")]
     pub store: Option<String>,
 
@@ -78,9 +80,10 @@ pub struct ServeArgs {
 pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
     let settings = resolve(&args, globals)?;
     let backend = settings.backend.name();
-    let store = match settings.store {
+    let store = match &settings.store {
         StoreKind::Embedded => format!("embedded store in {}", settings.data_dir.display()),
         StoreKind::Memory => "memory store".to_string(),
+        StoreKind::Redis(url) => format!("redis store at {}", RedisStore::display_url(url)),
     };
     let redactor = crate::redact::Redactor::new(&super::redact::config_settings(globals)?)?;
     let server = serve::bind(settings, Arc::new(redactor))
@@ -185,7 +188,7 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
                 "serve.store",
                 &name,
                 origin,
-                "use embedded or memory".into(),
+                "use embedded, memory or a redis://HOST:PORT/ URL".into(),
             )
         })?;
     }
