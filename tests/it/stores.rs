@@ -1,0 +1,491 @@
+//! One test suite for every session store: the same test bodies run against the memory store,
+//! the embedded (redb) store and a real redis-server (`stores::redis::...`).
+//!
+//! The bodies use the library's store trait and the router driven in-process, with the wall
+//! clock: Redis expires keys in real time, so the tier test uses one-second tiers. Then the
+//! Redis-only checks (readiness while Redis is down) and two `plugctl serve` processes sharing
+//! one Redis, hammering one session.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+use plugctl::serve::backend::Backend;
+use plugctl::serve::sessions::{
+    EmbeddedStore, MemoryStore, Message, RedisStore, Session, SessionStore, StoreError, Tier,
+    Update, UpdateRefused,
+};
+use plugctl::serve::settings::{Settings, Tiers};
+use plugctl::serve::{AppState, app};
+
+use crate::support::redis::RedisServer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Memory,
+    Embedded,
+    Redis,
+}
+
+/// A store of one kind, the runtime that drives it, and what it needs to live.
+struct Harness {
+    kind: Kind,
+    // Fields drop in this order: the store before its runtime and its server.
+    store: Arc<dyn SessionStore>,
+    tiers: Tiers,
+    rt: tokio::runtime::Runtime,
+    redis: Option<RedisServer>,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// `None` only when redis-server is missing outside CI (a loud skip).
+    fn open(kind: Kind, tiers: Tiers) -> Option<Self> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (store, redis): (Arc<dyn SessionStore>, _) = match kind {
+            Kind::Memory => (Arc::new(MemoryStore::default()), None),
+            Kind::Embedded => (
+                Arc::new(EmbeddedStore::open(dir.path()).expect("open redb")),
+                None,
+            ),
+            Kind::Redis => {
+                let server = RedisServer::start()?;
+                let store = rt
+                    .block_on(RedisStore::open(&server.url(), tiers))
+                    .expect("connect to redis");
+                (Arc::new(store), Some(server))
+            }
+        };
+        Some(Self {
+            kind,
+            store,
+            tiers,
+            rt,
+            redis,
+            dir,
+        })
+    }
+
+    fn store(&self) -> &dyn SessionStore {
+        self.store.as_ref()
+    }
+
+    fn app(&self) -> Router {
+        let mut settings = Settings::with_data_dir(self.dir.path().to_path_buf());
+        settings.tiers = self.tiers;
+        app(AppState::new(
+            settings,
+            Arc::clone(&self.store),
+            Backend::Echo,
+        ))
+    }
+
+    /// One request through the router: status and JSON body.
+    fn send(&self, app: &Router, req: Request<Body>) -> (StatusCode, Value) {
+        self.rt.block_on(async {
+            let response = app.clone().oneshot(req).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            )
+        })
+    }
+}
+
+fn tiers(each: Duration) -> Tiers {
+    Tiers {
+        active: each,
+        inactive: each,
+        archive: each,
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+fn session(id: &str, last_access_ms: u64) -> Session {
+    Session {
+        id: id.into(),
+        user: Some("user-1".into()),
+        created_ms: last_access_ms,
+        last_access_ms,
+        messages: vec![Message {
+            role: "user".into(),
+            content: "héllo ✓ \"quoted\"\nnext line".into(),
+            at_ms: last_access_ms,
+        }],
+    }
+}
+
+fn save(store: &dyn SessionStore, s: Session) {
+    store
+        .update_dyn(
+            &s.id.clone(),
+            Box::new(move |_| Update::Save(s.clone(), Ok(s.clone()))),
+        )
+        .unwrap()
+        .unwrap();
+}
+
+fn append(store: &dyn SessionStore, id: &str, content: String) {
+    store
+        .update_dyn(
+            id,
+            Box::new(move |current| {
+                let mut s = current.expect("the session exists");
+                s.messages.push(Message {
+                    role: "user".into(),
+                    content: content.clone(),
+                    at_ms: 0,
+                });
+                Update::Save(s.clone(), Ok(s))
+            }),
+        )
+        .unwrap()
+        .unwrap();
+}
+
+fn post(path: &str, body: Value) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+fn delete(path: &str) -> Request<Body> {
+    Request::delete(path).body(Body::empty()).unwrap()
+}
+
+/// Sleeps until `at` (no-op when it is past).
+fn sleep_until(at: Instant) {
+    if let Some(left) = at.checked_duration_since(Instant::now()) {
+        std::thread::sleep(left);
+    }
+}
+
+// ---- The shared bodies ------------------------------------------------------------------------
+
+/// Reads, writes, refusals, purge by last access, delete, count, ping, flush.
+fn keeps_the_contract(kind: Kind) {
+    let Some(h) = Harness::open(kind, tiers(Duration::from_secs(60))) else {
+        return;
+    };
+    let store = h.store();
+    let now = now_ms();
+    assert_eq!(store.get("a").unwrap(), None);
+    save(store, session("a", now - 5_000));
+    save(store, session("b", now));
+    assert_eq!(store.count().unwrap(), 2);
+    // What was written comes back exactly, text and metadata.
+    assert_eq!(store.get("a").unwrap(), Some(session("a", now - 5_000)));
+
+    let refused = store
+        .update_dyn(
+            "zz",
+            Box::new(|current| {
+                assert!(current.is_none());
+                Update::Keep(Err(UpdateRefused::NotFound))
+            }),
+        )
+        .unwrap();
+    assert_eq!(refused, Err(UpdateRefused::NotFound));
+    assert_eq!(store.get("zz").unwrap(), None);
+    assert_eq!(store.count().unwrap(), 2);
+
+    // Only what was last accessed before the bound goes.
+    assert_eq!(store.purge(now - 1_000).unwrap(), 1);
+    assert_eq!(store.get("a").unwrap(), None);
+    assert!(store.get("b").unwrap().is_some());
+    assert_eq!(store.purge(now - 1_000).unwrap(), 0);
+
+    assert!(store.delete("b").unwrap());
+    assert!(!store.delete("b").unwrap());
+    assert_eq!(store.get("b").unwrap(), None);
+    assert_eq!(store.count().unwrap(), 0);
+    store.ping().unwrap();
+    store.flush().unwrap();
+}
+
+/// Eight writers append to one session at once: every message is there exactly once.
+fn concurrent_appends_lose_nothing(kind: Kind) {
+    let Some(h) = Harness::open(kind, tiers(Duration::from_secs(60))) else {
+        return;
+    };
+    save(h.store(), session("s", now_ms()));
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let store = h.store();
+            scope.spawn(move || {
+                for i in 0..25 {
+                    append(store, "s", format!("{t}-{i}"));
+                }
+            });
+        }
+    });
+    let messages = h.store().get("s").unwrap().unwrap().messages;
+    assert_eq!(messages.len(), 1 + 8 * 25);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for m in &messages[1..] {
+        *seen.entry(m.content.as_str()).or_default() += 1;
+    }
+    for t in 0..8 {
+        for i in 0..25 {
+            assert_eq!(seen.get(format!("{t}-{i}").as_str()), Some(&1), "{t}-{i}");
+        }
+    }
+}
+
+/// One-second tiers in real time, through the API: active, inactive (revived by a message with
+/// its history), archived (read-only), then gone.
+fn tiers_pass_in_real_time(kind: Kind) {
+    let Some(h) = Harness::open(kind, tiers(Duration::from_secs(1))) else {
+        return;
+    };
+    let app = h.app();
+    let (status, reply) = h.send(&app, post("/v1/chat", json!({"message": "one"})));
+    assert_eq!(status, 200, "{reply}");
+    let id = reply["session_id"].as_str().unwrap().to_string();
+    let path = format!("/v1/sessions/{id}");
+    let archived = format!("{path}?archived=true");
+
+    // Reading an active session renews it.
+    let accessed = Instant::now();
+    let (status, body) = h.send(&app, get(&path));
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (StatusCode::OK, Some("active"))
+    );
+
+    sleep_until(accessed + Duration::from_millis(1400));
+    let (status, body) = h.send(&app, get(&path));
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (StatusCode::OK, Some("inactive")),
+        "{body}"
+    );
+
+    // A message revives it with its history.
+    let revived = Instant::now();
+    let (status, body) = h.send(
+        &app,
+        post("/v1/chat", json!({"session_id": id, "message": "two"})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = h.send(&app, get(&path));
+    assert_eq!(body["tier"], "active");
+    let contents: Vec<&str> = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents, ["one", "echo: one", "two", "echo: two"]);
+
+    // Past active + inactive: archived, read-only, shown only when asked for.
+    sleep_until(revived + Duration::from_millis(2400));
+    assert_eq!(h.send(&app, get(&path)).0, StatusCode::NOT_FOUND);
+    let (status, body) = h.send(&app, get(&archived));
+    assert_eq!(
+        (status, body["tier"].as_str()),
+        (StatusCode::OK, Some("archived")),
+        "{body}"
+    );
+    assert_eq!(body["messages"].as_array().unwrap().len(), 4);
+    let (status, _) = h.send(
+        &app,
+        post("/v1/chat", json!({"session_id": id, "message": "three"})),
+    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Past the archive: gone, even from ?archived=true.
+    sleep_until(revived + Duration::from_millis(3600));
+    assert_eq!(h.send(&app, get(&archived)).0, StatusCode::NOT_FOUND);
+    if h.kind == Kind::Redis {
+        // Redis erased the record by itself (its expiry), before any sweep ran.
+        assert_eq!(h.store().get(&id).unwrap(), None);
+    }
+    let before = h.tiers.purge_before(now_ms());
+    h.store().purge(before).unwrap();
+    assert_eq!(h.store().get(&id).unwrap(), None);
+    assert_eq!(h.store().count().unwrap(), 0);
+}
+
+/// DELETE erases a session whatever its tier.
+fn delete_erases_every_tier(kind: Kind) {
+    let Some(h) = Harness::open(kind, tiers(Duration::from_secs(10))) else {
+        return;
+    };
+    let now = now_ms();
+    let placed = [
+        ("fresh", now, Tier::Active),
+        ("idle", now - 15_000, Tier::Inactive),
+        ("old", now - 25_000, Tier::Archived),
+    ];
+    for (id, at, _) in placed {
+        save(h.store(), session(id, at));
+    }
+    let app = h.app();
+    for (id, _, tier) in placed {
+        let path = format!("/v1/sessions/{id}");
+        let (status, body) = h.send(&app, get(&format!("{path}?archived=true")));
+        assert_eq!(status, StatusCode::OK, "{id}: {body}");
+        assert_eq!(body["tier"], json!(tier), "{id}");
+        assert_eq!(
+            h.send(&app, delete(&path)).0,
+            StatusCode::NO_CONTENT,
+            "{id}"
+        );
+        assert_eq!(
+            h.send(&app, get(&format!("{path}?archived=true"))).0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(h.send(&app, delete(&path)).0, StatusCode::NOT_FOUND);
+        assert_eq!(h.store().get(id).unwrap(), None, "{id}");
+    }
+    assert_eq!(h.store().count().unwrap(), 0);
+}
+
+/// `/readyz` is 200 while the store answers, and `/metrics` counts its sessions.
+fn ready_and_counted(kind: Kind) {
+    let Some(h) = Harness::open(kind, tiers(Duration::from_secs(60))) else {
+        return;
+    };
+    let app = h.app();
+    let (status, body) = h.send(&app, get("/readyz"));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
+    for n in 0..3 {
+        let (status, _) = h.send(&app, post("/v1/chat", json!({"message": format!("m{n}")})));
+        assert_eq!(status, 200);
+    }
+    assert_eq!(h.store().count().unwrap(), 3);
+    let text = h.rt.block_on(async {
+        let response = app.clone().oneshot(get("/metrics")).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    });
+    assert!(text.contains("plugctl_sessions 3"), "{text}");
+}
+
+/// The same bodies, once per store: `stores::memory::...`, `stores::embedded::...`,
+/// `stores::redis::...`.
+macro_rules! for_every_store {
+    ($($test:ident),* $(,)?) => {
+        mod memory {
+            $( #[test] fn $test() { super::$test(super::Kind::Memory) } )*
+        }
+        mod embedded {
+            $( #[test] fn $test() { super::$test(super::Kind::Embedded) } )*
+        }
+        mod redis {
+            $( #[test] fn $test() { super::$test(super::Kind::Redis) } )*
+        }
+    };
+}
+
+for_every_store!(
+    keeps_the_contract,
+    concurrent_appends_lose_nothing,
+    tiers_pass_in_real_time,
+    delete_erases_every_tier,
+    ready_and_counted,
+);
+
+// ---- Embedded only ----------------------------------------------------------------------------
+
+#[test]
+fn embedded_sessions_survive_reopen_and_one_dir_has_one_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    {
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        save(&store, session("kept", now));
+        let second = EmbeddedStore::open(dir.path());
+        assert!(
+            matches!(second, Err(StoreError::Locked { .. })),
+            "{second:?}"
+        );
+    }
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    assert_eq!(store.get("kept").unwrap(), Some(session("kept", now)));
+}
+
+// ---- Redis only -------------------------------------------------------------------------------
+
+/// Redis going away makes `/readyz` answer 503 with a problem body; it recovers by itself.
+#[test]
+fn redis_down_is_not_ready_and_recovers() {
+    let Some(mut h) = Harness::open(Kind::Redis, tiers(Duration::from_secs(60))) else {
+        return;
+    };
+    let app = h.app();
+    assert_eq!(h.send(&app, get("/readyz")).0, StatusCode::OK);
+    h.redis.as_mut().unwrap().stop();
+    let (status, body) = h.send(&app, get("/readyz"));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unreachable"),
+        "{body}"
+    );
+    // A chat turn fails cleanly too (503, nothing acknowledged).
+    let (status, _) = h.send(&app, post("/v1/chat", json!({"message": "lost"})));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+
+    h.redis.as_mut().unwrap().restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, _) = h.send(&app, get("/readyz"));
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still not ready after Redis came back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (status, body) = h.send(&app, post("/v1/chat", json!({"message": "back"})));
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_password_never_shows_in_messages() {
+    assert_eq!(
+        RedisStore::display_url("redis://app:s3cret@127.0.0.1:6379/0"),
+        "redis://app:***@127.0.0.1:6379/0"
+    );
+    assert_eq!(
+        RedisStore::display_url("redis://127.0.0.1:6379/"),
+        "redis://127.0.0.1:6379/"
+    );
+}
