@@ -24,7 +24,9 @@ use plugctl::serve::sessions::{
 use plugctl::serve::settings::{Settings, Tiers};
 use plugctl::serve::{AppState, app};
 
+use crate::serve::{Server, chat, client};
 use crate::support::redis::RedisServer;
+use crate::support::{Sandbox, run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -488,4 +490,101 @@ fn a_password_never_shows_in_messages() {
         RedisStore::display_url("redis://127.0.0.1:6379/"),
         "redis://127.0.0.1:6379/"
     );
+}
+
+/// Two `plugctl serve` processes share one redis-server; both append to one session at once.
+/// Every message ends up in the history exactly once, each followed by its own reply.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_nodes_append_to_one_session_and_lose_nothing() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let url = redis.url();
+    let a = Server::start(&sb, &["--store", &url]);
+    let b = Server::start(&sb, &["--store", &url]);
+    assert!(
+        a.stderr().contains("redis store at redis://127.0.0.1:"),
+        "{}",
+        a.stderr()
+    );
+    let first = chat(&a.url, json!({"message": "start"})).await;
+    let id = first["session_id"].as_str().unwrap().to_string();
+
+    // 2 nodes x 4 clients x 15 turns, all on the one session, at the same time.
+    const CLIENTS: usize = 4;
+    const TURNS: usize = 15;
+    let mut tasks = Vec::new();
+    for (node, base) in [("a", a.url.clone()), ("b", b.url.clone())] {
+        for c in 0..CLIENTS {
+            let (base, id) = (base.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                for t in 0..TURNS {
+                    let message = format!("{node}-{c}-{t}");
+                    let reply = chat(&base, json!({"session_id": id, "message": message})).await;
+                    assert_eq!(reply["reply"], format!("echo: {message}"));
+                }
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    // Read it back through the other node than the one that created it.
+    let history: Value = client()
+        .get(format!("{}/v1/sessions/{id}", b.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let messages = history["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2 + 2 * 2 * CLIENTS * TURNS, "{history}");
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for pair in messages.chunks(2) {
+        let (user, reply) = (&pair[0], &pair[1]);
+        let text = user["content"].as_str().unwrap().to_string();
+        // A turn's message and its reply are stored together, in one atomic update.
+        assert_eq!(user["role"], "user");
+        assert_eq!(reply["content"], format!("echo: {text}"));
+        *seen.entry(text).or_default() += 1;
+    }
+    for node in ["a", "b"] {
+        for c in 0..CLIENTS {
+            for t in 0..TURNS {
+                assert_eq!(
+                    seen.get(&format!("{node}-{c}-{t}")),
+                    Some(&1),
+                    "{node}-{c}-{t}"
+                );
+            }
+        }
+    }
+    assert_eq!(a.terminate().0, 0);
+    assert_eq!(b.terminate().0, 0);
+}
+
+/// A Redis that is not there stops `plugctl serve` at start with one clear line and a hint.
+#[test]
+fn serve_with_an_unreachable_redis_is_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sb = Sandbox::new();
+    let url = format!("redis://:hunter2@127.0.0.1:{port}/");
+    let (code, _, stderr) = run(sb
+        .cmd()
+        .args(["serve", "--bind", "127.0.0.1:0", "--store", &url])
+        .timeout(Duration::from_secs(30)));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    assert!(stderr.contains("start the Redis server"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "the password leaked: {stderr}");
+    let (code, _, stderr) = run(sb.cmd().args(["serve", "--store", "redis:/oops"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("redis://HOST:PORT/"), "{stderr}");
 }
