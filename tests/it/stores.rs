@@ -181,6 +181,16 @@ fn delete(path: &str) -> Request<Body> {
     Request::delete(path).body(Body::empty()).unwrap()
 }
 
+/// The `content` of each message of a session as the API or an export shows it.
+fn contents(session: &Value) -> Vec<&str> {
+    session["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["content"].as_str().expect("content"))
+        .collect()
+}
+
 /// Sleeps until `at` (no-op when it is past).
 fn sleep_until(at: Instant) {
     if let Some(left) = at.checked_duration_since(Instant::now()) {
@@ -298,13 +308,7 @@ fn tiers_pass_in_real_time(kind: Kind) {
     assert_eq!(status, 200, "{body}");
     let (_, body) = h.send(&app, get(&path));
     assert_eq!(body["tier"], "active");
-    let contents: Vec<&str> = body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
-    assert_eq!(contents, ["one", "echo: one", "two", "echo: two"]);
+    assert_eq!(contents(&body), ["one", "echo: one", "two", "echo: two"]);
 
     // Past active + inactive: archived, read-only, shown only when asked for.
     sleep_until(revived + Duration::from_millis(2400));
@@ -587,4 +591,106 @@ fn serve_with_an_unreachable_redis_is_a_clear_error() {
     let (code, _, stderr) = run(sb.cmd().args(["serve", "--store", "redis:/oops"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("redis://HOST:PORT/"), "{stderr}");
+}
+
+// ---- Export -----------------------------------------------------------------------------------
+
+/// `plugctl serve export` writes an archived session's transcript atomically, as JSON or JSON
+/// Lines, and says clearly when it cannot.
+#[tokio::test(flavor = "multi_thread")]
+async fn export_writes_an_archived_transcript() {
+    let sb = Sandbox::new();
+    sb.write(
+        "plugctl.yaml",
+        "serve:\n  sessions:\n    active_ttl: 1s\n    inactive_ttl: 1s\n    archive_ttl: 60s\n",
+    );
+    let data = sb.path().join("data");
+    let data = data.to_str().unwrap();
+    let server = Server::start(&sb, &["--data-dir", data]);
+    let id = chat(&server.url, json!({"message": "first"})).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    chat(&server.url, json!({"session_id": id, "message": "second"})).await;
+
+    // The running server owns the embedded store.
+    let (code, _, stderr) = run(sb.cmd().args(["serve", "export", &id, "--data-dir", data]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("GET /v1/sessions/"), "{stderr}");
+    assert_eq!(server.terminate().0, 0);
+
+    // Past active + inactive: archived, and still exported.
+    std::thread::sleep(Duration::from_millis(2200));
+    let out = sb.path().join("exports/transcript.json");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let (code, stdout, stderr) = run(sb.cmd().args([
+        "serve",
+        "export",
+        &id,
+        "--data-dir",
+        data,
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("exported 4 messages"), "{stderr}");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(doc["session_id"], id.as_str());
+    assert_eq!(doc["tier"], "archived");
+    assert_eq!(
+        contents(&doc),
+        ["first", "echo: first", "second", "echo: second"]
+    );
+    // Nothing but the target is left in the directory (the temporary file was renamed).
+    assert_eq!(std::fs::read_dir(out.parent().unwrap()).unwrap().count(), 1);
+
+    let (code, stdout, stderr) = run(sb.cmd().args([
+        "serve",
+        "export",
+        &id,
+        "--data-dir",
+        data,
+        "--format",
+        "jsonl",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines.iter().all(|l| l["session_id"] == id.as_str()));
+    assert_eq!(lines[3]["role"], "assistant");
+
+    let (code, _, stderr) =
+        run(sb
+            .cmd()
+            .args(["serve", "export", "no-such-session", "--data-dir", data]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("no session \"no-such-session\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+/// With Redis, export reads the shared store while the servers run.
+#[tokio::test(flavor = "multi_thread")]
+async fn export_reads_redis_while_the_server_runs() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let url = redis.url();
+    let server = Server::start(&sb, &["--store", &url]);
+    let id = chat(&server.url, json!({"message": "shared"})).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, stdout, stderr) = run(sb.cmd().args(["serve", "export", &id, "--store", &url]));
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["tier"], "active");
+    assert_eq!(doc["messages"][1]["content"], "echo: shared");
 }

@@ -9,6 +9,7 @@
 //! Read next: `embedded.rs` (the default, durable store), `redis.rs` (shared by several nodes).
 
 pub mod embedded;
+pub mod export;
 pub mod redis;
 
 use std::collections::HashMap;
