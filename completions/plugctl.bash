@@ -67,11 +67,26 @@ _plugctl() {
             plugctl__subcmd__help__subcmd__bench,merge)
                 cmd="plugctl__subcmd__help__subcmd__bench__subcmd__merge"
                 ;;
+            plugctl__subcmd__help__subcmd__serve,export)
+                cmd="plugctl__subcmd__help__subcmd__serve__subcmd__export"
+                ;;
             plugctl__subcmd__help__subcmd__tokens,compress)
                 cmd="plugctl__subcmd__help__subcmd__tokens__subcmd__compress"
                 ;;
             plugctl__subcmd__help__subcmd__tokens,count)
                 cmd="plugctl__subcmd__help__subcmd__tokens__subcmd__count"
+                ;;
+            plugctl__subcmd__serve,export)
+                cmd="plugctl__subcmd__serve__subcmd__export"
+                ;;
+            plugctl__subcmd__serve,help)
+                cmd="plugctl__subcmd__serve__subcmd__help"
+                ;;
+            plugctl__subcmd__serve__subcmd__help,export)
+                cmd="plugctl__subcmd__serve__subcmd__help__subcmd__export"
+                ;;
+            plugctl__subcmd__serve__subcmd__help,help)
+                cmd="plugctl__subcmd__serve__subcmd__help__subcmd__help"
                 ;;
             plugctl__subcmd__tokens,compress)
                 cmd="plugctl__subcmd__tokens__subcmd__compress"
@@ -420,8 +435,22 @@ _plugctl() {
             return 0
             ;;
         plugctl__subcmd__help__subcmd__serve)
-            opts=""
+            opts="export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        plugctl__subcmd__help__subcmd__serve__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -542,7 +571,7 @@ _plugctl() {
             return 0
             ;;
         plugctl__subcmd__serve)
-            opts="-v -q -h -V --bind --data-dir --store --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --output --verbose --quiet --color --config --no-config --help --version"
+            opts="-v -q -h -V --bind --data-dir --store --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --output --verbose --quiet --color --config --no-config --help --version export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -612,6 +641,94 @@ _plugctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        plugctl__subcmd__serve__subcmd__export)
+            opts="-o -v -q -h -V --store --data-dir --format --out --output --verbose --quiet --color --config --no-config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        plugctl__subcmd__serve__subcmd__help)
+            opts="export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        plugctl__subcmd__serve__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        plugctl__subcmd__serve__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -205,7 +205,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         &'plugctl;serve'= {
             cand --bind 'Address to listen on [default: 127.0.0.1:8787]; port 0 picks a free port'
             cand --data-dir 'Directory of the embedded session store [default: the platform data dir]'
-            cand --store 'Session store: embedded (durable, default) or memory (gone on exit)'
+            cand --store 'Session store: embedded (durable, default), memory (gone on exit) or a Redis URL such as redis://127.0.0.1:6379/ (shared by several nodes)'
             cand --backend 'Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API)'
             cand --upstream-url 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env)'
             cand --model 'Model: sent to the openai backend, and picks the tokenizer for the context budget'
@@ -228,6 +228,35 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand export 'Write a session''s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'plugctl;serve;export'= {
+            cand --store 'Session store: embedded (default), memory or a redis:// URL (as for plugctl serve)'
+            cand --data-dir 'Directory of the embedded session store [default: the platform data dir]'
+            cand --format 'json (one document, default) or jsonl (one message per line)'
+            cand -o 'Write the transcript to FILE (atomically) instead of stdout'
+            cand --out 'Write the transcript to FILE (atomically) instead of stdout'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;serve;help'= {
+            cand export 'Write a session''s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'plugctl;serve;help;export'= {
+        }
+        &'plugctl;serve;help;help'= {
         }
         &'plugctl;completions'= {
             cand --output 'Output format of the data on stdout'
@@ -267,6 +296,9 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         &'plugctl;help;redact'= {
         }
         &'plugctl;help;serve'= {
+            cand export 'Write a session''s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
+        }
+        &'plugctl;help;serve;export'= {
         }
         &'plugctl;help;completions'= {
         }

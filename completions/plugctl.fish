@@ -171,30 +171,50 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s q -l quiet -d
 complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -l no-config -d 'Ignore every configuration file'
 complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c plugctl -n "__fish_plugctl_using_subcommand redact" -s V -l version -d 'Print version'
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l bind -d 'Address to listen on [default: 127.0.0.1:8787]; port 0 picks a free port' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l data-dir -d 'Directory of the embedded session store [default: the platform data dir]' -r -F
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l store -d 'Session store: embedded (durable, default) or memory (gone on exit)' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l backend -d 'Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API)' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l upstream-url -d 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env)' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l model -d 'Model: sent to the openai backend, and picks the tokenizer for the context budget' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l context-budget -d 'Token budget of each turn\'s history, reply reserve included [default: 2048]' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l reserve-output -d 'Tokens of the budget kept for the reply [default: 256]' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l strategy -d 'Which messages survive trimming: last (default), first or middle-out' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l active-ttl -d 'Sliding lifetime of an active session, e.g. 30m [default: 30m]' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l inactive-ttl -d 'How long an expired session can still be revived by a message [default: 7d]' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l archive-ttl -d 'How long the transcript is then kept read-only before it is purged [default: 30d]' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l grace-period -d 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]' -r
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l bind -d 'Address to listen on [default: 127.0.0.1:8787]; port 0 picks a free port' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l data-dir -d 'Directory of the embedded session store [default: the platform data dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l store -d 'Session store: embedded (durable, default), memory (gone on exit) or a Redis URL such as redis://127.0.0.1:6379/ (shared by several nodes)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l backend -d 'Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l upstream-url -d 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l model -d 'Model: sent to the openai backend, and picks the tokenizer for the context budget' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l context-budget -d 'Token budget of each turn\'s history, reply reserve included [default: 2048]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l reserve-output -d 'Tokens of the budget kept for the reply [default: 256]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l strategy -d 'Which messages survive trimming: last (default), first or middle-out' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l active-ttl -d 'Sliding lifetime of an active session, e.g. 30m [default: 30m]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l inactive-ttl -d 'How long an expired session can still be revived by a message [default: 7d]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l archive-ttl -d 'How long the transcript is then kept read-only before it is purged [default: 30d]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l grace-period -d 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l no-config -d 'Ignore every configuration file'
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Write a session\'s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l store -d 'Session store: embedded (default), memory or a redis:// URL (as for plugctl serve)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l data-dir -d 'Directory of the embedded session store [default: the platform data dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l format -d 'json (one document, default) or jsonl (one message per line)' -r -f -a "json\t''
+jsonl\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -s o -l out -d 'Write the transcript to FILE (atomically) instead of stdout' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a session\'s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
@@ -215,3 +235,4 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_see
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "count" -d 'Count tokens of files or stdin (plain text, or chat transcripts with the prompt formula)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "compress" -d 'Trim a chat transcript to a token budget and write it back in the same format'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "export" -d 'Write a session\'s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'

@@ -27,6 +27,14 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
   rustup component add rustfmt clippy
 fi
 
+# --- Redis (session store tests) ---------------------------------------------------------------
+# The store tests start their own redis-server on 127.0.0.1 and a free port, without persistence;
+# only the binary is needed. The package's system-wide service is not started here.
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  apt_install redis-server
+  # Debian starts the service on install where systemd runs; the tests do not use it.
+fi
+
 # --- Gates -----------------------------------------------------------------------------------
 say "cargo fmt --check"
 cargo fmt --all --check

@@ -4,11 +4,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
+use anyhow::Context as _;
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::Globals;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
+use crate::files;
+use crate::serve::sessions::export::{self, ExportFormat};
+use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
 use crate::serve::settings::{
     self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
 };
@@ -19,8 +23,12 @@ use crate::tokens::compress::Strategy;
 /// Default upstream of the `openai` backend.
 const OPENAI_URL: &str = "https://api.openai.com/v1/chat/completions";
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ServeArgs {
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+
     /// Address to listen on [default: 127.0.0.1:8787]; port 0 picks a free port.
     #[arg(long, value_name = "ADDR")]
     pub bind: Option<String>,
@@ -29,7 +37,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Session store: embedded (durable, default) or memory (gone on exit).
+    /// Session store: embedded (durable, default), memory (gone on exit) or a Redis URL such as
+    /// redis://127.0.0.1:6379/ (shared by several nodes).
     #[arg(long, value_name = "STORE")]
     pub store: Option<String>,
 
@@ -75,12 +84,52 @@ pub struct ServeArgs {
     pub grace_period: Option<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Write a session's transcript (any tier short of purged) as JSON or JSON Lines, read
+    /// straight from the store. The embedded store must not be in use by a running server.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The session to export.
+    #[arg(value_name = "SESSION_ID")]
+    pub session_id: String,
+
+    /// Session store: embedded (default), memory or a redis:// URL (as for plugctl serve).
+    #[arg(long, value_name = "STORE")]
+    pub store: Option<String>,
+
+    /// Directory of the embedded session store [default: the platform data dir].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// json (one document, default) or jsonl (one message per line).
+    #[arg(long, value_enum, default_value = "json", value_name = "FORMAT")]
+    pub format: ExportFormatArg,
+
+    /// Write the transcript to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    Json,
+    Jsonl,
+}
+
 pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
+    if let Some(ServeCommand::Export(export)) = args.command {
+        return run_export(export, globals).await;
+    }
     let settings = resolve(&args, globals)?;
     let backend = settings.backend.name();
-    let store = match settings.store {
+    let store = match &settings.store {
         StoreKind::Embedded => format!("embedded store in {}", settings.data_dir.display()),
         StoreKind::Memory => "memory store".to_string(),
+        StoreKind::Redis(url) => format!("redis store at {}", RedisStore::display_url(url)),
     };
     let redactor = crate::redact::Redactor::new(&super::redact::config_settings(globals)?)?;
     let server = serve::bind(settings, Arc::new(redactor))
@@ -114,6 +163,66 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliEr
         Stopped::GraceExpired => {
             printer.warn("stopped: the grace period ran out with requests still in flight");
         }
+    }
+    Ok(ExitStatus::Success)
+}
+
+async fn run_export(args: ExportArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
+    let serve_args = ServeArgs {
+        store: args.store.clone(),
+        data_dir: args.data_dir.clone(),
+        ..ServeArgs::default()
+    };
+    let settings = resolve(&serve_args, globals)?;
+    let store = serve::open_store(&settings).await.map_err(|e| {
+        let locked = matches!(e, StoreError::Locked { .. });
+        let error = serve_error(e.into());
+        if locked {
+            error.with_hint(format!(
+                "a running plugctl serve owns this data directory: stop it, or ask it with \
+                 GET /v1/sessions/{}?archived=true",
+                args.session_id
+            ))
+        } else {
+            error
+        }
+    })?;
+    let tiers = settings.tiers;
+    let id = args.session_id.clone();
+    let now = SystemClock.now_ms();
+    let found =
+        tokio::task::spawn_blocking(move || export::transcript(store.as_ref(), &tiers, &id, now))
+            .await
+            .map_err(anyhow::Error::new)?
+            .map_err(|e| serve_error(e.into()))?;
+    let Some(transcript) = found else {
+        return Err(CliError::from(anyhow::anyhow!(
+            "no session {:?} in the store",
+            args.session_id
+        ))
+        .with_hint(
+            "check the id and the --store/--data-dir of the server that holds it; sessions past \
+             their archive time are purged",
+        ));
+    };
+    let format = match args.format {
+        ExportFormatArg::Json => ExportFormat::Json,
+        ExportFormatArg::Jsonl => ExportFormat::Jsonl,
+    };
+    let rendered = transcript.render(format).map_err(anyhow::Error::new)?;
+    match &args.out {
+        Some(path) => {
+            files::write_atomic(path, &rendered)
+                .with_context(|| format!("writing {}", path.display()))?;
+            globals.printer.status(&format!(
+                "exported {} messages of session {} ({} tier) to {}",
+                transcript.messages.len(),
+                transcript.session_id,
+                format!("{:?}", transcript.tier).to_lowercase(),
+                path.display()
+            ));
+        }
+        None => globals.printer.raw(&rendered)?,
     }
     Ok(ExitStatus::Success)
 }
@@ -185,7 +294,7 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
                 "serve.store",
                 &name,
                 origin,
-                "use embedded or memory".into(),
+                "use embedded, memory or a redis://HOST:PORT/ URL".into(),
             )
         })?;
     }

@@ -177,7 +177,7 @@ pub struct ServeSection {
     pub bind: Option<String>,
     /// Directory of the embedded session store.
     pub data_dir: Option<PathBuf>,
-    /// `embedded` (default) or `memory`.
+    /// `embedded` (default), `memory` or a Redis URL, e.g. `redis://127.0.0.1:6379/`.
     pub store: Option<String>,
     /// `echo` (default) or `openai`.
     pub backend: Option<String>,

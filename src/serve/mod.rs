@@ -32,7 +32,7 @@ pub use shutdown::Stopped;
 pub use state::AppState;
 
 use backend::{Backend, BackendError};
-use sessions::{EmbeddedStore, MemoryStore, SessionStore, StoreError};
+use sessions::{EmbeddedStore, MemoryStore, RedisStore, SessionStore, StoreError};
 use settings::StoreKind;
 
 /// Why the server could not start or run.
@@ -74,6 +74,10 @@ impl ServeError {
                 "another plugctl serve uses this data directory: stop it, or pass --data-dir"
                     .into(),
             ),
+            ServeError::Store(StoreError::Unreachable { .. }) => Some(
+                "start the Redis server, or check the URL given with --store (redis://HOST:PORT/)"
+                    .into(),
+            ),
             ServeError::Store(_) => Some("check the data directory (--data-dir)".into()),
             _ => None,
         }
@@ -85,11 +89,12 @@ pub fn app(state: AppState) -> Router {
     routes::router(state)
 }
 
-/// Opens the configured store.
-pub fn open_store(settings: &Settings) -> Result<Arc<dyn SessionStore>, StoreError> {
-    Ok(match settings.store {
+/// Opens the configured store (a Redis store is then driven by the current tokio runtime).
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn SessionStore>, StoreError> {
+    Ok(match &settings.store {
         StoreKind::Embedded => Arc::new(EmbeddedStore::open(&settings.data_dir)?),
         StoreKind::Memory => Arc::new(MemoryStore::default()),
+        StoreKind::Redis(url) => Arc::new(RedisStore::open(url, settings.tiers).await?),
     })
 }
 
@@ -106,7 +111,7 @@ pub async fn bind(
     settings: Settings,
     redactor: Arc<dyn redaction::Redactor>,
 ) -> Result<Server, ServeError> {
-    let store = open_store(&settings)?;
+    let store = open_store(&settings).await?;
     let backend = Backend::new(&settings.backend)?;
     let mut state = AppState::new(settings, store, backend);
     state.redactor = redactor;

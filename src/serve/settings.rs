@@ -25,6 +25,8 @@ pub struct Settings {
     /// Directory of the embedded store (`sessions.redb`).
     pub data_dir: PathBuf,
     pub store: StoreKind,
+    /// When the embedded store acknowledges a write.
+    pub durability: Durability,
     pub backend: BackendSettings,
     pub context: ContextSettings,
     pub tiers: Tiers,
@@ -44,6 +46,7 @@ impl Settings {
             bind: DEFAULT_BIND.parse().expect("valid default address"),
             data_dir,
             store: StoreKind::Embedded,
+            durability: Durability::Fsync,
             backend: BackendSettings::Echo,
             context: ContextSettings::default(),
             tiers: Tiers::default(),
@@ -56,19 +59,46 @@ impl Settings {
 }
 
 /// Where sessions live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreKind {
     /// Durable on disk (redb); the default.
     Embedded,
     /// In the process only; gone on restart (tests, throwaway runs).
     Memory,
+    /// A Redis server shared by every node, at this `redis://` URL.
+    Redis(String),
 }
 
 impl StoreKind {
+    /// `embedded`, `memory` or a `redis://HOST:PORT/[DB]` URL.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "embedded" => Some(StoreKind::Embedded),
             "memory" => Some(StoreKind::Memory),
+            url if url.starts_with("redis://") && url.len() > "redis://".len() => {
+                Some(StoreKind::Redis(url.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// When the embedded store acknowledges a write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// After an fsync: an acknowledged message survives a power cut (the default).
+    #[default]
+    Fsync,
+    /// After the write reached the operating system: it survives a crash or `kill -9` of
+    /// plugctl, but not a power cut or a kernel crash in the next few seconds.
+    Os,
+}
+
+impl Durability {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "fsync" => Some(Durability::Fsync),
+            "os" => Some(Durability::Os),
             _ => None,
         }
     }
@@ -229,6 +259,19 @@ mod tests {
         assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
         assert!(parse_duration("2 weeks").is_err());
         assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn stores_are_named_or_a_redis_url() {
+        assert_eq!(StoreKind::from_name("memory"), Some(StoreKind::Memory));
+        assert_eq!(
+            StoreKind::from_name("redis://127.0.0.1:6379/"),
+            Some(StoreKind::Redis("redis://127.0.0.1:6379/".into()))
+        );
+        assert_eq!(StoreKind::from_name("redis://"), None);
+        assert_eq!(StoreKind::from_name("http://127.0.0.1/"), None);
+        assert_eq!(Durability::from_name("os"), Some(Durability::Os));
+        assert_eq!(Durability::from_name("never"), None);
     }
 
     #[test]

@@ -14,14 +14,14 @@ use serde_json::{Value, json};
 use crate::support::{Sandbox, run};
 
 /// A running `plugctl serve`; killed if the test ends without stopping it.
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
     stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
-    fn start(sb: &Sandbox, args: &[&str]) -> Self {
+    pub(crate) fn start(sb: &Sandbox, args: &[&str]) -> Self {
         Self::start_env(sb, args, &[])
     }
 
@@ -65,12 +65,12 @@ impl Server {
         Self { child, url, stderr }
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
     /// SIGTERM, then the exit code (within 20 s).
-    fn terminate(mut self) -> (i32, String) {
+    pub(crate) fn terminate(mut self) -> (i32, String) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -95,7 +95,7 @@ impl Drop for Server {
     }
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     // reqwest is built without a default TLS provider (see Cargo.toml).
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -104,7 +104,7 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn chat(url: &str, body: Value) -> Value {
+pub(crate) async fn chat(url: &str, body: Value) -> Value {
     let response = client()
         .post(format!("{url}/v1/chat"))
         .json(&body)

@@ -219,8 +219,8 @@ async fn append_user_message(
                     let mut session = match current {
                         None if given => return Update::Keep(Err(UpdateRefused::NotFound)),
                         None => Session {
-                            id,
-                            user,
+                            id: id.clone(),
+                            user: user.clone(),
                             created_ms: now,
                             last_access_ms: now,
                             messages: Vec::new(),
@@ -234,7 +234,7 @@ async fn append_user_message(
                     session.last_access_ms = now;
                     session.messages.push(Message {
                         role: "user".into(),
-                        content: text,
+                        content: text.clone(),
                         at_ms: now,
                     });
                     Update::Save(session.clone(), Ok(session))
@@ -354,10 +354,10 @@ async fn store_messages(
         .store_call("update", move |store| {
             store.update_dyn(
                 &key,
-                Box::new(move |current| match current.or(fresh) {
+                Box::new(move |current| match current.or_else(|| fresh.clone()) {
                     Some(mut s) => {
                         s.last_access_ms = now;
-                        s.messages.extend(messages);
+                        s.messages.extend(messages.iter().cloned());
                         Update::Save(s.clone(), Ok(s))
                     }
                     None => Update::Keep(Err(UpdateRefused::NotFound)),

@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use super::{Millis, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult};
+use super::{Millis, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult, decode};
 
 const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
 
@@ -143,7 +143,7 @@ fn apply(
     let tx = db.begin_write().map_err(|e| e.to_string())?;
     {
         let mut table = tx.open_table(SESSIONS).map_err(|e| e.to_string())?;
-        for (id, f) in work {
+        for (id, mut f) in work {
             let current = match table.get(id.as_str()).map_err(|e| e.to_string())? {
                 Some(value) => match decode(&id, value.value()) {
                     Ok(s) => Some(s),
@@ -172,13 +172,6 @@ fn apply(
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
-}
-
-fn decode(id: &str, bytes: &[u8]) -> Result<Session, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        id: id.to_string(),
-        message: e.to_string(),
-    })
 }
 
 impl SessionStore for EmbeddedStore {
@@ -259,121 +252,5 @@ impl SessionStore for EmbeddedStore {
         // even if a future change relaxes per-write durability.
         let tx = self.db.begin_write().map_err(backend)?;
         tx.commit().map_err(backend)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::{Message, UpdateRefused};
-    use super::*;
-
-    fn session(id: &str, at: Millis) -> Session {
-        Session {
-            id: id.into(),
-            user: None,
-            created_ms: at,
-            last_access_ms: at,
-            messages: vec![Message {
-                role: "user".into(),
-                content: "hi".into(),
-                at_ms: at,
-            }],
-        }
-    }
-
-    fn save(store: &dyn SessionStore, s: Session) {
-        store
-            .update_dyn(
-                &s.id.clone(),
-                Box::new(move |_| Update::Save(s.clone(), Ok(s))),
-            )
-            .unwrap()
-            .unwrap();
-    }
-
-    /// The contract every store keeps; run against each of them.
-    fn contract(store: &dyn SessionStore) {
-        assert_eq!(store.get("a").unwrap(), None);
-        save(store, session("a", 10));
-        save(store, session("b", 20));
-        assert_eq!(store.count().unwrap(), 2);
-        assert_eq!(store.get("a").unwrap().unwrap().last_access_ms, 10);
-        let refused = store
-            .update_dyn(
-                "zz",
-                Box::new(|_| Update::Keep(Err(UpdateRefused::NotFound))),
-            )
-            .unwrap();
-        assert_eq!(refused, Err(UpdateRefused::NotFound));
-        assert_eq!(store.purge(15).unwrap(), 1);
-        assert_eq!(store.get("a").unwrap(), None);
-        assert!(store.delete("b").unwrap());
-        assert!(!store.delete("b").unwrap());
-        assert_eq!(store.count().unwrap(), 0);
-        store.ping().unwrap();
-        store.flush().unwrap();
-    }
-
-    #[test]
-    fn memory_store_keeps_the_contract() {
-        contract(&super::super::MemoryStore::default());
-    }
-
-    #[test]
-    fn embedded_store_keeps_the_contract_and_survives_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = EmbeddedStore::open(dir.path()).unwrap();
-            contract(&store);
-            save(&store, session("kept", 5));
-        }
-        let store = EmbeddedStore::open(dir.path()).unwrap();
-        assert_eq!(store.get("kept").unwrap().unwrap().messages.len(), 1);
-    }
-
-    #[test]
-    fn concurrent_appends_to_one_session_lose_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = std::sync::Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-        save(store.as_ref(), session("s", 0));
-        let threads: Vec<_> = (0..8)
-            .map(|t| {
-                let store = std::sync::Arc::clone(&store);
-                std::thread::spawn(move || {
-                    for i in 0..25 {
-                        store
-                            .update_dyn(
-                                "s",
-                                Box::new(move |current| {
-                                    let mut s = current.unwrap();
-                                    s.messages.push(Message {
-                                        role: "user".into(),
-                                        content: format!("{t}-{i}"),
-                                        at_ms: 0,
-                                    });
-                                    Update::Save(s.clone(), Ok(s))
-                                }),
-                            )
-                            .unwrap()
-                            .unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(store.get("s").unwrap().unwrap().messages.len(), 1 + 8 * 25);
-    }
-
-    #[test]
-    fn second_open_of_one_dir_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let _first = EmbeddedStore::open(dir.path()).unwrap();
-        let second = EmbeddedStore::open(dir.path());
-        assert!(
-            matches!(second, Err(StoreError::Locked { .. })),
-            "{second:?}"
-        );
     }
 }

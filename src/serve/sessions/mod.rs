@@ -6,9 +6,11 @@
 //! keep records; [`sweep`](SessionStore::purge) removes those past the archive. Time comes from a
 //! [`Clock`] so tests move it instead of sleeping.
 //!
-//! Read next: `embedded.rs` (the default, durable store).
+//! Read next: `embedded.rs` (the default, durable store), `redis.rs` (shared by several nodes).
 
 pub mod embedded;
+pub mod export;
+pub mod redis;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,6 +23,7 @@ use utoipa::ToSchema;
 use super::settings::Tiers;
 
 pub use embedded::EmbeddedStore;
+pub use redis::RedisStore;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = u64;
@@ -126,8 +129,18 @@ pub enum StoreError {
     Backend(String),
     #[error("the data directory {path} is used by another plugctl serve")]
     Locked { path: String },
+    #[error("the session store at {url} is unreachable: {message}")]
+    Unreachable { url: String, message: String },
     #[error("corrupt session record {id}: {message}")]
     Corrupt { id: String, message: String },
+}
+
+/// A stored record (JSON) back into a session.
+fn decode(id: &str, bytes: &[u8]) -> Result<Session, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// What an update decided.
@@ -138,8 +151,10 @@ pub enum Update<T> {
     Keep(T),
 }
 
-/// The update function of [`SessionStore::update_dyn`]: gets the stored session, if any.
-pub type UpdateFn = Box<dyn FnOnce(Option<Session>) -> Update<UpdateResult> + Send + 'static>;
+/// The update function of [`SessionStore::update_dyn`]: gets the stored session, if any. It
+/// must depend only on what it is given: a store that lost a race with another writer (Redis,
+/// shared by several nodes) calls it again with the newer session.
+pub type UpdateFn = Box<dyn FnMut(Option<Session>) -> Update<UpdateResult> + Send + 'static>;
 
 /// Where sessions live. Calls are blocking (a disk commit at most); the server runs them on the
 /// blocking pool.
@@ -190,7 +205,7 @@ impl SessionStore for MemoryStore {
         Ok(self.map().get(id).cloned())
     }
 
-    fn update_dyn(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, StoreError> {
+    fn update_dyn(&self, id: &str, mut f: UpdateFn) -> Result<UpdateResult, StoreError> {
         let mut map = self.map();
         let current = map.get(id).cloned();
         Ok(match f(current) {
