@@ -195,6 +195,66 @@ pub struct ServeSection {
     pub openai: ServeOpenAiSection,
     #[serde(default)]
     pub manifest: ServeManifestSection,
+    #[serde(default)]
+    pub rate_limit: ServeRateLimitSection,
+    #[serde(default)]
+    pub breaker: ServeBreakerSection,
+    #[serde(default)]
+    pub auth: ServeAuthSection,
+}
+
+/// `serve.rate_limit`: limits of `/v1/*` on this node.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeRateLimitSection {
+    /// Requests per second over all clients; 0 turns the limit off (default 100).
+    pub rps: Option<u32>,
+    /// Requests admitted at once after an idle period (default: `rps`).
+    pub burst: Option<u32>,
+    /// A limit per client on top of the global one (default: none).
+    pub per_client: Option<ServePerClientSection>,
+}
+
+/// `serve.rate_limit.per_client`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServePerClientSection {
+    /// `ip` (default) or `api_key` (needs `auth: {type: api_key}`).
+    pub key: Option<String>,
+    /// Requests per second of each client.
+    pub rps: u32,
+    /// Burst of each client (default: `rps`).
+    pub burst: Option<u32>,
+}
+
+/// `serve.breaker`: the backend's circuit breaker.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeBreakerSection {
+    /// How far back call outcomes count (default 60s).
+    pub window: Option<String>,
+    /// Percentage of failed calls in the window above which the circuit opens (default 5).
+    pub error_rate_percent: Option<f64>,
+    /// Calls the window must hold before it can open the circuit (default 20).
+    pub min_calls: Option<u32>,
+    /// How long an open circuit refuses calls before probing (default 300s).
+    pub cool_down: Option<String>,
+    /// Successful probe calls that close the circuit again (default 3).
+    pub probes: Option<u32>,
+}
+
+/// `serve.auth`: who may call `/v1/*`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeAuthSection {
+    /// `none` (default) or `api_key`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Accepted API keys (prefer `keys_env`, which keeps them out of the file).
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Variable holding comma-separated API keys (default `PLUGCTL_SERVE_API_KEYS`).
+    pub keys_env: Option<String>,
 }
 
 /// `serve.context`: how each turn's history is fitted to the model.

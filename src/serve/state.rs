@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use super::auth::{self, Authenticator};
 use super::backend::Backend;
+use super::breaker::Breaker;
+use super::limit::Limits;
 use super::metrics::Metrics;
 use super::problem::ApiError;
 use super::redaction::{NoRedaction, Redactor};
@@ -24,6 +27,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub counter: Counter,
     pub formula: ChatFormula,
+    /// Rate limiters of `/v1/*` (replaceable by cluster-wide ones).
+    pub limits: Limits,
+    /// Checks the credentials of `/v1/*` requests.
+    pub auth: Arc<dyn Authenticator>,
+    /// The backend's circuit breaker.
+    pub breaker: Arc<Breaker>,
 }
 
 impl AppState {
@@ -32,6 +41,9 @@ impl AppState {
     pub fn new(settings: Settings, store: Arc<dyn SessionStore>, backend: Backend) -> Self {
         let encoding = settings.context.encoding;
         let formula = ChatFormula::new(encoding, settings.context.model.as_deref());
+        let limits = Limits::local(&settings.rate_limit);
+        let auth = auth::from_settings(&settings.auth);
+        let breaker = Arc::new(Breaker::new(settings.backend.name(), settings.breaker));
         Self {
             settings: Arc::new(settings),
             store,
@@ -41,6 +53,9 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             counter: Counter::new(encoding),
             formula,
+            limits,
+            auth,
+            breaker,
         }
     }
 

@@ -14,18 +14,18 @@ use serde_json::{Value, json};
 use crate::support::{Sandbox, run};
 
 /// A running `plugctl serve`; killed if the test ends without stopping it.
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
     stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
-    fn start(sb: &Sandbox, args: &[&str]) -> Self {
+    pub(crate) fn start(sb: &Sandbox, args: &[&str]) -> Self {
         Self::start_env(sb, args, &[])
     }
 
-    fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
+    pub(crate) fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let mut cmd = sb.command();
         cmd.envs(envs.iter().copied())
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -65,12 +65,12 @@ impl Server {
         Self { child, url, stderr }
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
     /// SIGTERM, then the exit code (within 20 s).
-    fn terminate(mut self) -> (i32, String) {
+    pub(crate) fn terminate(mut self) -> (i32, String) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -95,7 +95,7 @@ impl Drop for Server {
     }
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     // reqwest is built without a default TLS provider (see Cargo.toml).
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -463,13 +463,7 @@ async fn fake_upstream(delay: Duration) -> String {
         }
         let reply = format!("upstream says: {last}");
         if body["stream"] == true {
-            let mut text = String::new();
-            for piece in reply.split_inclusive(' ') {
-                let chunk = json!({"object": "chat.completion.chunk",
-                    "choices": [{"index": 0, "delta": {"content": piece}}]});
-                text.push_str(&format!("data: {chunk}\n\n"));
-            }
-            text.push_str("data: [DONE]\n\n");
+            let text = crate::support::faults::chunk_events(&reply);
             return ([("content-type", "text/event-stream")], text).into_response();
         }
         Json(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": reply}}]}))

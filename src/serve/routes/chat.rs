@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 use crate::serve::backend::BackendError;
+use crate::serve::breaker::Permit;
 use crate::serve::metrics::Metrics;
 use crate::serve::problem::{ApiError, ApiJson, Problem};
 use crate::serve::sessions::{Message, Millis, Session, Tier, Update, UpdateRefused};
@@ -88,7 +89,10 @@ pub struct ChatResponse {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed JSON of the wrong shape", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong API key (with `auth: {type: api_key}`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over a rate limit; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The model backend failed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The backend's circuit breaker is open; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 504, description = "The model backend timed out", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -97,6 +101,9 @@ pub(crate) async fn chat(
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> Result<Response, ApiError> {
     validate(&req)?;
+    // An open circuit answers before anything is stored: the client can send the same request
+    // again later.
+    let permit = state.breaker.acquire()?;
     let redacted = state.redactor.redact(&req.message);
     let now = state.clock.now_ms();
     let is_new = req.session_id.is_none();
@@ -128,12 +135,14 @@ pub(crate) async fn chat(
         redactions: redacted.count,
     };
     if stream {
-        let deltas = state
-            .backend
-            .stream(&turn.messages)
-            .await
-            .map_err(backend_error)?;
-        return Ok(stream_reply(state, base, deltas));
+        let deltas = match state.backend.stream(&turn.messages).await {
+            Ok(deltas) => deltas,
+            Err(e) => {
+                permit.failure();
+                return Err(backend_error(e));
+            }
+        };
+        return Ok(stream_reply(state, base, deltas, permit));
     }
     let user_message = session
         .messages
@@ -142,8 +151,12 @@ pub(crate) async fn chat(
         .into_iter()
         .collect::<Vec<_>>();
     let reply = match state.backend.complete(&turn.messages).await {
-        Ok(reply) => reply,
+        Ok(reply) => {
+            permit.success();
+            reply
+        }
         Err(e) => {
+            permit.failure();
             store_messages(&state, &base.session_id, fresh, user_message).await?;
             return Err(backend_error(e));
         }
@@ -392,6 +405,7 @@ fn stream_reply(
     state: AppState,
     info: TurnInfo,
     mut deltas: crate::serve::backend::Deltas,
+    permit: Permit,
 ) -> Response {
     let (tx, rx) = mpsc::channel::<Event>(32);
     let id = format!("chatcmpl-{}", uuid::Uuid::new_v4().simple());
@@ -426,6 +440,7 @@ fn stream_reply(
                         .await;
                 }
                 Err(e) => {
+                    permit.failure();
                     // Headers are gone already: the failure travels as an `error` event.
                     let problem = backend_error(e).problem();
                     let _ = tx
@@ -440,6 +455,7 @@ fn stream_reply(
                 }
             }
         }
+        permit.success();
         if let Err(e) = store_reply(&state, &info.session_id, &reply).await {
             tracing::error!(error = %e, "storing a streamed reply");
         }

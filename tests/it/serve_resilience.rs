@@ -1,0 +1,315 @@
+//! `plugctl serve` under pressure, end to end: the real binary on 127.0.0.1:0.
+//!
+//! - the global rate limit admits the configured rate (within 10%, burst included) of a bounded
+//!   load that offers more, and every refusal is a 429 counted in /metrics;
+//! - the circuit breaker opens, fails fast, half-opens, reopens and closes exactly when it
+//!   should, against a fault-injecting upstream (errors, resets, stalls) with short windows;
+//! - API keys: 401 with a challenge without a valid key, and per-key rate limits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::serve::{Server, client};
+use crate::support::faults::{Fault, FaultyUpstream};
+use crate::support::{Sandbox, run};
+
+async fn post_chat(url: &str, key: Option<&str>) -> reqwest::Response {
+    let mut req = client()
+        .post(format!("{url}/v1/chat"))
+        .json(&json!({"message": "hi"}));
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
+    }
+    req.send().await.unwrap()
+}
+
+async fn get_json(url: &str) -> Value {
+    client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn metrics(url: &str) -> String {
+    client()
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of one series in a Prometheus text, 0 when absent.
+fn series(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_global_limit_admits_the_configured_rate() {
+    const RPS: f64 = 100.0;
+    const BURST: f64 = 10.0;
+    const LOAD: Duration = Duration::from_secs(3);
+    const MAX_REQUESTS: u64 = 60_000;
+    let sb = Sandbox::new();
+    let server = Server::start(
+        &sb,
+        &[
+            "--store",
+            "memory",
+            "--rate-limit",
+            "100",
+            "--rate-burst",
+            "10",
+        ],
+    );
+    let url = server.url.clone();
+    let http = client();
+    let (admitted, refused, other) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let checked_429 = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let deadline = started + LOAD;
+    // Closed loops on 8 connections: far more than 100 requests/s on loopback, bounded in time
+    // and in count.
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, url) = (http.clone(), url.clone());
+            let (admitted, refused, other) = (
+                Arc::clone(&admitted),
+                Arc::clone(&refused),
+                Arc::clone(&other),
+            );
+            let checked_429 = Arc::clone(&checked_429);
+            tokio::spawn(async move {
+                while Instant::now() < deadline
+                    && admitted.load(Ordering::Relaxed) + refused.load(Ordering::Relaxed)
+                        < MAX_REQUESTS
+                {
+                    let response = http
+                        .post(format!("{url}/v1/chat"))
+                        .json(&json!({"message": "hi"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    match response.status().as_u16() {
+                        200 => admitted.fetch_add(1, Ordering::Relaxed),
+                        429 => {
+                            if !checked_429.swap(true, Ordering::Relaxed) {
+                                let h = response.headers();
+                                assert_eq!(h["retry-after"], "1");
+                                assert_eq!(h["ratelimit-limit"], "10");
+                                assert_eq!(h["ratelimit-remaining"], "0");
+                                assert_eq!(h["content-type"], "application/problem+json");
+                            }
+                            refused.fetch_add(1, Ordering::Relaxed)
+                        }
+                        _ => other.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let (admitted, refused) = (
+        admitted.load(Ordering::Relaxed),
+        refused.load(Ordering::Relaxed),
+    );
+    assert_eq!(other.load(Ordering::Relaxed), 0);
+    let offered = (admitted + refused) as f64 / elapsed;
+    assert!(
+        offered > 2.0 * RPS,
+        "the load offered only {offered:.0} requests/s: not enough to test a limit of {RPS}"
+    );
+    let expected = BURST + RPS * elapsed;
+    let ratio = admitted as f64 / expected;
+    eprintln!(
+        "admitted {admitted} of {} in {elapsed:.2} s (offered {offered:.0}/s); expected \
+         {expected:.0}, ratio {ratio:.3}",
+        admitted + refused
+    );
+    assert!(
+        (0.9..=1.1).contains(&ratio),
+        "admitted {admitted}, expected {expected:.0} ± 10%"
+    );
+    // Every refusal is counted, and health checks are never limited.
+    let text = metrics(&url).await;
+    assert_eq!(
+        series(&text, "plugctl_rate_limited_total{limit=\"global\"}"),
+        refused,
+        "{text}"
+    );
+    for path in ["/healthz", "/readyz", "/.well-known/ai-plugin.json"] {
+        let status = client()
+            .get(format!("{url}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "{path}");
+    }
+}
+
+/// Status and `Retry-After` of one chat turn, and how long it took.
+async fn turn(url: &str) -> (u16, Option<String>, Duration) {
+    let started = Instant::now();
+    let response = post_chat(url, None).await;
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (response.status().as_u16(), retry, started.elapsed())
+}
+
+async fn circuit(url: &str) -> String {
+    let ready = get_json(&format!("{url}/readyz")).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+    ready["circuits"]["openai"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_breaker_opens_fails_fast_probes_and_closes() {
+    let upstream = FaultyUpstream::start().await;
+    let sb = Sandbox::new();
+    sb.write(
+        "plugctl.yaml",
+        format!(
+            "serve:\n  backend: openai\n  store: memory\n  openai:\n    url: {}\n    timeout: 500ms\n  \
+             breaker:\n    window: 30s\n    error_rate_percent: 50\n    min_calls: 4\n    \
+             cool_down: 1s\n    probes: 2\n",
+            upstream.url()
+        ),
+    );
+    let server = Server::start_env(&sb, &[], &[("PLUGCTL_LOG", "plugctl=info")]);
+    let url = server.url.clone();
+    let cool_down = Duration::from_millis(1100);
+
+    // Healthy: closed.
+    for _ in 0..4 {
+        assert_eq!(turn(&url).await.0, 200);
+    }
+    assert_eq!(circuit(&url).await, "closed");
+
+    // Errors: 502 while closed. 4 successes and 5 failures is 5 of 9 (above 50%): the fifth
+    // failure opens the circuit, and the next call is refused at once.
+    upstream.set(Fault::Status(500));
+    for i in 0..5 {
+        assert_eq!(turn(&url).await.0, 502, "failure {i}");
+        let expected = if i < 4 { "closed" } else { "open" };
+        assert_eq!(circuit(&url).await, expected, "after failure {i}");
+    }
+    let hits = upstream.hits();
+    for _ in 0..3 {
+        let (status, retry, took) = turn(&url).await;
+        assert_eq!((status, retry.as_deref()), (503, Some("1")));
+        assert!(took < Duration::from_millis(250), "{took:?}");
+    }
+    assert_eq!(upstream.hits(), hits, "an open circuit called the backend");
+
+    // After the cool-down: half-open; a failing probe opens it again.
+    tokio::time::sleep(cool_down).await;
+    assert_eq!(circuit(&url).await, "half_open");
+    assert_eq!(turn(&url).await.0, 502);
+    assert_eq!(circuit(&url).await, "open");
+    assert_eq!(turn(&url).await.0, 503);
+    assert_eq!(upstream.hits(), hits + 1);
+
+    // A reset connection is a failure too.
+    upstream.set(Fault::Reset);
+    tokio::time::sleep(cool_down).await;
+    assert_eq!(turn(&url).await.0, 502);
+    assert_eq!(circuit(&url).await, "open");
+
+    // Recovered: two successful probes close it.
+    upstream.set(Fault::Healthy);
+    tokio::time::sleep(cool_down).await;
+    assert_eq!(turn(&url).await.0, 200);
+    assert_eq!(circuit(&url).await, "half_open");
+    assert_eq!(turn(&url).await.0, 200);
+    assert_eq!(circuit(&url).await, "closed");
+
+    // Stalls past the timeout are 504s, and four of them (a fresh window) open it.
+    upstream.set(Fault::Stall(Duration::from_secs(2)));
+    for i in 0..4 {
+        assert_eq!(turn(&url).await.0, 504, "stall {i}");
+    }
+    assert_eq!(circuit(&url).await, "open");
+    assert_eq!(turn(&url).await.0, 503);
+
+    let text = metrics(&url).await;
+    let count = |to: &str| {
+        series(
+            &text,
+            &format!("plugctl_circuit_transitions_total{{backend=\"openai\",to=\"{to}\"}}"),
+        )
+    };
+    assert_eq!(
+        (count("open"), count("half_open"), count("closed")),
+        (4, 3, 1),
+        "{text}"
+    );
+    assert_eq!(
+        series(
+            &text,
+            "plugctl_circuit_state{backend=\"openai\",state=\"open\"}"
+        ),
+        1
+    );
+    assert_eq!(
+        series(&text, "plugctl_circuit_rejected_total{backend=\"openai\"}"),
+        5
+    );
+    let log = server.stderr();
+    for line in [
+        "circuit opened: calls to the backend fail fast",
+        "circuit half-open",
+        "circuit opened again: a probe call failed",
+        "circuit closed: the probe calls succeeded",
+    ] {
+        assert!(log.contains(line), "{line:?} not logged:\n{log}");
+    }
+}
+
+#[test]
+fn bad_resilience_settings_are_usage_errors() {
+    let sb = Sandbox::new();
+    let (code, _, err) =
+        run(sb
+            .cmd()
+            .timeout(Duration::from_secs(20))
+            .args(["serve", "--rate-limit", "fast"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("serve.rate_limit.rps"), "{err}");
+    let (code, _, err) = run(sb.cmd().timeout(Duration::from_secs(20)).args([
+        "serve",
+        "--client-rate-limit",
+        "5",
+        "--client-key",
+        "api_key",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("needs auth"), "{err}");
+    sb.write(
+        "plugctl.yaml",
+        "serve:\n  breaker:\n    error_rate_percent: 150\n",
+    );
+    let (code, _, err) = run(sb.cmd().timeout(Duration::from_secs(20)).args(["serve"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("serve.breaker.error_rate_percent"), "{err}");
+}
