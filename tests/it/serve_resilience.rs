@@ -313,3 +313,79 @@ fn bad_resilience_settings_are_usage_errors() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("serve.breaker.error_rate_percent"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_keys_guard_the_api_and_each_key_has_its_own_limit() {
+    let sb = Sandbox::new();
+    sb.write(
+        "plugctl.yaml",
+        "serve:\n  store: memory\n  auth:\n    type: api_key\n  rate_limit:\n    per_client: {key: api_key, rps: 1, burst: 2}\n",
+    );
+    let server = Server::start_env(
+        &sb,
+        &[],
+        // Debug logs show the resolved settings: the keys must not be in them.
+        &[
+            ("PLUGCTL_SERVE_API_KEYS", "key-alpha, key-beta"),
+            ("PLUGCTL_LOG", "plugctl=debug"),
+        ],
+    );
+    let url = server.url.clone();
+
+    let missing = post_chat(&url, None).await;
+    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        missing.headers()["www-authenticate"],
+        "Bearer realm=\"plugctl\""
+    );
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
+    let wrong = post_chat(&url, Some("key-gamma")).await;
+    assert_eq!(wrong.status(), 401);
+    let challenge = wrong.headers()["www-authenticate"].to_str().unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    let session = client()
+        .get(format!("{url}/v1/sessions/x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), 401);
+
+    // Each key has a burst of 2: alpha's third request is refused, beta is still served.
+    for _ in 0..2 {
+        assert_eq!(post_chat(&url, Some("key-alpha")).await.status(), 200);
+    }
+    let refused = post_chat(&url, Some("key-alpha")).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["ratelimit-limit"], "2");
+    assert_eq!(post_chat(&url, Some("key-beta")).await.status(), 200);
+
+    // Probes and the manifest need no key; the manifest says how to authenticate.
+    assert_eq!(get_json(&format!("{url}/healthz")).await["status"], "ok");
+    let manifest = get_json(&format!("{url}/.well-known/ai-plugin.json")).await;
+    assert_eq!(
+        manifest["auth"],
+        json!({"type": "service_http", "authorization_type": "bearer"})
+    );
+    let text = metrics(&url).await;
+    assert_eq!(
+        series(&text, "plugctl_rate_limited_total{limit=\"client\"}"),
+        1
+    );
+    let log = server.stderr();
+    assert!(log.contains("resolved serve settings"), "{log}");
+    assert!(!log.contains("key-alpha"), "a key was logged:\n{log}");
+}
+
+#[test]
+fn api_key_auth_without_keys_is_refused() {
+    let sb = Sandbox::new();
+    let (code, _, err) = run(sb
+        .cmd()
+        .timeout(Duration::from_secs(20))
+        .args(["serve", "--auth", "api_key"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PLUGCTL_SERVE_API_KEYS"), "{err}");
+}
