@@ -210,17 +210,33 @@ async fn the_breaker_opens_fails_fast_probes_and_closes() {
     // failure opens the circuit, and the next call is refused at once.
     upstream.set(Fault::Status(500));
     for i in 0..5 {
-        assert_eq!(turn(&url).await.0, 502, "failure {i}");
+        // One of them streamed: a stream that cannot start counts the same.
+        let status = if i == 2 {
+            let response = client()
+                .post(format!("{url}/v1/chat"))
+                .json(&json!({"message": "hi", "stream": true}))
+                .send()
+                .await
+                .unwrap();
+            response.status().as_u16()
+        } else {
+            turn(&url).await.0
+        };
+        assert_eq!(status, 502, "failure {i}");
         let expected = if i < 4 { "closed" } else { "open" };
         assert_eq!(circuit(&url).await, expected, "after failure {i}");
     }
+    // While open, a call would stall for the whole 500 ms timeout: the answers come at once,
+    // and the upstream sees nothing.
+    upstream.set(Fault::Stall(Duration::from_secs(2)));
     let hits = upstream.hits();
     for _ in 0..3 {
         let (status, retry, took) = turn(&url).await;
         assert_eq!((status, retry.as_deref()), (503, Some("1")));
-        assert!(took < Duration::from_millis(250), "{took:?}");
+        assert!(took < Duration::from_millis(400), "{took:?}");
     }
     assert_eq!(upstream.hits(), hits, "an open circuit called the backend");
+    upstream.set(Fault::Status(500));
 
     // After the cool-down: half-open; a failing probe opens it again.
     tokio::time::sleep(cool_down).await;
