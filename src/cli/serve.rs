@@ -12,6 +12,7 @@ use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
 use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV};
 use crate::serve::limit::{ClientKey, Rate};
+use crate::serve::plugins::PluginSettings;
 use crate::serve::settings::{
     self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
 };
@@ -306,22 +307,18 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
             "echo" => BackendSettings::Echo,
             "openai" => {
                 let o = &file.openai;
-                let key_var = o.api_key_env.as_deref().unwrap_or(env::OPENAI_API_KEY);
-                BackendSettings::OpenAi(OpenAiSettings {
-                    url: args
-                        .upstream_url
-                        .clone()
-                        .or_else(|| o.url.clone())
-                        .unwrap_or_else(|| OPENAI_URL.to_string()),
-                    model: model.clone().unwrap_or_else(|| "gpt-4o-mini".to_string()),
-                    api_key: env::var(key_var),
-                    timeout: duration(
-                        "serve.openai.timeout",
-                        None,
-                        o.timeout.as_ref(),
-                        Duration::from_secs(60),
-                    )?,
-                })
+                let url = args
+                    .upstream_url
+                    .clone()
+                    .or_else(|| o.url.clone())
+                    .unwrap_or_else(|| OPENAI_URL.to_string());
+                openai_backend(
+                    "serve.openai.timeout",
+                    url,
+                    model.clone(),
+                    o.api_key_env.as_deref(),
+                    o.timeout.as_ref(),
+                )?
             }
             _ => {
                 return Err(invalid(
@@ -353,6 +350,7 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
     resolve_auth(args, file, &mut s)?;
     resolve_rate_limit(args, file, &mut s)?;
     resolve_breaker(file, &mut s)?;
+    resolve_plugins(file, model.as_deref(), &mut s)?;
     tracing::debug!(settings = ?s, "resolved serve settings");
     Ok(s)
 }
@@ -532,4 +530,84 @@ fn resolve_breaker(file: &ServeSection, s: &mut Settings) -> Result<(), CliError
         ));
     }
     Ok(())
+}
+
+/// `serve.plugins`.
+fn resolve_plugins(
+    file: &ServeSection,
+    model: Option<&str>,
+    s: &mut Settings,
+) -> Result<(), CliError> {
+    const KEY: &str = "serve.plugins";
+    let reserved = ["/v1/chat", "/v1/sessions/{id}"];
+    for p in &file.plugins {
+        let bad = |message: String| invalid(KEY, &p.name, Origin::File, message);
+        if p.name.is_empty() || p.name.len() > 128 {
+            return Err(bad("every plugin needs a name of 1 to 128 bytes".into()));
+        }
+        if p.name == s.backend.name() || s.plugins.iter().any(|q| q.name == p.name) {
+            return Err(bad(
+                "two plugins (or a plugin and serve.backend) share this name".into(),
+            ));
+        }
+        let backend = match p.backend.as_deref().unwrap_or("openai") {
+            "echo" => BackendSettings::Echo,
+            "openai" => {
+                let url = p
+                    .url
+                    .clone()
+                    .ok_or_else(|| bad("an openai plugin needs a url".into()))?;
+                openai_backend(
+                    "serve.plugins.timeout",
+                    url,
+                    p.model.clone().or_else(|| model.map(str::to_string)),
+                    p.api_key_env.as_deref(),
+                    p.timeout.as_ref(),
+                )?
+            }
+            other => return Err(bad(format!("backend {other:?}: use openai or echo"))),
+        };
+        if p.concurrency == Some(0) {
+            return Err(bad("concurrency must be at least 1".into()));
+        }
+        let route = &p.route;
+        if let Some(path) = &route.path {
+            let taken = reserved.contains(&path.as_str())
+                || s.plugins.iter().any(|q| q.path.as_ref() == Some(path));
+            if !path.starts_with("/v1/") || path.contains(['{', '}', '*']) || taken {
+                return Err(bad(format!(
+                    "route.path {path:?} must be a free literal path under /v1/"
+                )));
+            }
+        }
+        if route.default && s.plugins.iter().any(|q| q.default) {
+            return Err(bad("only one plugin can be the default".into()));
+        }
+        s.plugins.push(PluginSettings {
+            name: p.name.clone(),
+            backend,
+            concurrency: p.concurrency,
+            keywords: route.keywords.iter().map(|k| k.to_lowercase()).collect(),
+            path: route.path.clone(),
+            default: route.default,
+        });
+    }
+    Ok(())
+}
+
+/// An `openai` backend; its key is read from `key_env` (default `OPENAI_API_KEY`), never from
+/// the file.
+fn openai_backend(
+    timeout_key: &'static str,
+    url: String,
+    model: Option<String>,
+    key_env: Option<&str>,
+    timeout: Option<&String>,
+) -> Result<BackendSettings, CliError> {
+    Ok(BackendSettings::OpenAi(OpenAiSettings {
+        url,
+        model: model.unwrap_or_else(|| "gpt-4o-mini".to_string()),
+        api_key: env::var(key_env.unwrap_or(env::OPENAI_API_KEY)),
+        timeout: duration(timeout_key, None, timeout, Duration::from_secs(60))?,
+    }))
 }

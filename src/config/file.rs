@@ -201,6 +201,45 @@ pub struct ServeSection {
     pub breaker: ServeBreakerSection,
     #[serde(default)]
     pub auth: ServeAuthSection,
+    /// Further backends with routing rules, each with its own breaker.
+    #[serde(default)]
+    pub plugins: Vec<ServePluginSection>,
+}
+
+/// One entry of `serve.plugins`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServePluginSection {
+    /// Unique name, used by the request's `plugin` field, in metrics and in `/readyz`.
+    pub name: String,
+    /// `openai` (the default) or `echo`.
+    pub backend: Option<String>,
+    /// Chat completions URL of an `openai` plugin.
+    pub url: Option<String>,
+    /// Model sent upstream (default: `serve.openai.model`, else gpt-4o-mini).
+    pub model: Option<String>,
+    /// Variable holding the upstream's API key (default `OPENAI_API_KEY`).
+    pub api_key_env: Option<String>,
+    /// Upstream timeout (default 60s).
+    pub timeout: Option<String>,
+    /// Most calls in flight at once (default: no limit).
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub route: ServePluginRouteSection,
+}
+
+/// `serve.plugins[].route`: which turns the plugin takes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServePluginRouteSection {
+    /// Words (any case, whole words) of the message that pick the plugin.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A path of its own under `/v1/`, e.g. `/v1/weather`, taking the body of `/v1/chat`.
+    pub path: Option<String>,
+    /// Takes the turns no rule picked (at most one plugin).
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// `serve.rate_limit`: limits of `/v1/*` on this node.

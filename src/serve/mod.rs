@@ -14,6 +14,7 @@ pub mod backend;
 pub mod breaker;
 pub mod limit;
 pub mod metrics;
+pub mod plugins;
 pub mod problem;
 pub mod redaction;
 pub mod routes;
@@ -111,8 +112,10 @@ pub async fn bind(
 ) -> Result<Server, ServeError> {
     let store = open_store(&settings)?;
     let backend = Backend::new(&settings.backend)?;
+    let plugins = plugins::Plugins::new(&settings.plugins, settings.breaker)?;
     let mut state = AppState::new(settings, store, backend);
     state.redactor = redactor;
+    state.plugins = Arc::new(plugins);
     // Load the tokenizer now rather than on the first request, which would otherwise pay for it.
     let counter = state.counter;
     let _ = tokio::task::spawn_blocking(move || counter.count("warm up")).await;

@@ -52,6 +52,9 @@ pub enum ApiError {
         .0.backend, .0.state
     )]
     CircuitOpen(#[from] Rejected),
+    /// A plugin at its concurrency limit.
+    #[error("{0}")]
+    Busy(String),
     #[error("session store: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -69,7 +72,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Store(_) | ApiError::CircuitOpen(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(_) | ApiError::CircuitOpen(_) | ApiError::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,10 +92,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::CircuitOpen(rejected) = &self {
-            // Expected while the circuit is open (the breaker logs its transitions): no log line,
-            // and the client learns when to come back.
-            let secs = rejected.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        let retry_after = match &self {
+            ApiError::CircuitOpen(rejected) => Some(rejected.retry_after),
+            ApiError::Busy(_) => Some(std::time::Duration::from_secs(1)),
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after {
+            // Expected under load or while a circuit is open (the breaker logs its transitions):
+            // no log line, and the client learns when to come back.
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
             let mut response = problem_response(&self.problem());
             response
                 .headers_mut()

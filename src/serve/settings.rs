@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::auth::AuthSettings;
 use super::breaker::BreakerSettings;
 use super::limit::RateLimitSettings;
+use super::plugins::PluginSettings;
 use crate::tokens::Encoding;
 use crate::tokens::compress::Strategy;
 
@@ -44,6 +45,8 @@ pub struct Settings {
     pub breaker: BreakerSettings,
     /// Who may call `/v1/*` (`serve.auth`).
     pub auth: AuthSettings,
+    /// Further backends with their routing rules (`serve.plugins`).
+    pub plugins: Vec<PluginSettings>,
 }
 
 impl Settings {
@@ -63,6 +66,7 @@ impl Settings {
             rate_limit: RateLimitSettings::default(),
             breaker: BreakerSettings::default(),
             auth: AuthSettings::default(),
+            plugins: Vec::new(),
         }
     }
 }

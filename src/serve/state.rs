@@ -8,6 +8,7 @@ use super::backend::Backend;
 use super::breaker::Breaker;
 use super::limit::Limits;
 use super::metrics::Metrics;
+use super::plugins::Plugins;
 use super::problem::ApiError;
 use super::redaction::{NoRedaction, Redactor};
 use super::sessions::{Clock, SessionStore, StoreError, SystemClock};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub auth: Arc<dyn Authenticator>,
     /// The backend's circuit breaker.
     pub breaker: Arc<Breaker>,
+    /// Further backends, each with its own breaker (none unless configured).
+    pub plugins: Arc<Plugins>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             limits,
             auth,
             breaker,
+            plugins: Arc::new(Plugins::default()),
         }
     }
 
@@ -71,5 +75,12 @@ impl AppState {
             .unwrap_or_else(|e| Err(StoreError::Backend(format!("store task failed: {e}"))));
         self.metrics.store_op(op, result.is_ok());
         result.map_err(ApiError::from)
+    }
+
+    /// Every circuit breaker: the backend's, then each plugin's.
+    pub fn breakers(&self) -> Vec<&Breaker> {
+        std::iter::once(self.breaker.as_ref())
+            .chain(self.plugins.iter().map(|p| p.breaker.as_ref()))
+            .collect()
     }
 }

@@ -328,6 +328,26 @@ fn bad_resilience_settings_are_usage_errors() {
     let (code, _, err) = run(sb.cmd().timeout(Duration::from_secs(20)).args(["serve"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("serve.breaker.error_rate_percent"), "{err}");
+    for (plugins, says) in [
+        ("[{name: a}]", "needs a url"),
+        (
+            "[{name: a, backend: echo}, {name: a, backend: echo}]",
+            "share this name",
+        ),
+        ("[{name: echo, backend: echo}]", "share this name"),
+        (
+            "[{name: a, backend: echo, route: {path: /v1/chat}}]",
+            "free literal path",
+        ),
+    ] {
+        sb.write("plugctl.yaml", format!("serve:\n  plugins: {plugins}\n"));
+        let (code, _, err) = run(sb.cmd().timeout(Duration::from_secs(20)).args(["serve"]));
+        assert_eq!(code, 2, "{plugins}: {err}");
+        assert!(
+            err.contains("serve.plugins") && err.contains(says),
+            "{plugins}: {err}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -404,4 +424,125 @@ fn api_key_auth_without_keys_is_refused() {
         .args(["serve", "--auth", "api_key"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("PLUGCTL_SERVE_API_KEYS"), "{err}");
+}
+
+/// One turn with a body of its own on a path; (status, answering plugin, reply).
+async fn turn_on(url: &str, path: &str, body: Value) -> (u16, String, Value) {
+    let response = client()
+        .post(format!("{url}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let plugin = response
+        .headers()
+        .get("x-plugctl-plugin")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, plugin, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
+    let weather = FaultyUpstream::start().await;
+    let news = FaultyUpstream::start().await;
+    let sb = Sandbox::new();
+    sb.write(
+        "plugctl.yaml",
+        format!(
+            "serve:\n  store: memory\n  breaker: {{window: 30s, error_rate_percent: 50, min_calls: 2, cool_down: 60s, probes: 1}}\n  \
+             plugins:\n    - name: weather\n      url: {}\n      timeout: 2s\n      concurrency: 1\n      \
+             route: {{keywords: [weather, forecast]}}\n    - name: news\n      url: {}\n      timeout: 2s\n      \
+             route: {{path: /v1/news}}\n",
+            weather.url(),
+            news.url()
+        ),
+    );
+    let server = Server::start(&sb, &[]);
+    let url = server.url.clone();
+
+    // Routing: no rule → the server's own backend; keywords; a path; the explicit field.
+    let (status, plugin, reply) = turn_on(&url, "/v1/chat", json!({"message": "hello"})).await;
+    assert_eq!((status, plugin.as_str()), (200, "echo"));
+    assert_eq!(reply["reply"], "echo: hello");
+    let (status, plugin, reply) =
+        turn_on(&url, "/v1/chat", json!({"message": "Weather in Paris?"})).await;
+    assert_eq!((status, plugin.as_str()), (200, "weather"));
+    assert_eq!(reply["reply"], "upstream says: Weather in Paris?");
+    let (status, plugin, _) = turn_on(&url, "/v1/news", json!({"message": "hi"})).await;
+    assert_eq!((status, plugin.as_str()), (200, "news"));
+    let (_, plugin, _) = turn_on(
+        &url,
+        "/v1/chat",
+        json!({"message": "the forecast", "plugin": "news"}),
+    )
+    .await;
+    assert_eq!(plugin, "news");
+    let (status, _, problem) =
+        turn_on(&url, "/v1/chat", json!({"message": "x", "plugin": "sport"})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!((weather.hits(), news.hits()), (1, 2));
+
+    // news fails: 2 successes then 3 failures (3 of 5, above 50%) open its circuit only.
+    news.set(Fault::Status(500));
+    for _ in 0..3 {
+        assert_eq!(
+            turn_on(&url, "/v1/news", json!({"message": "hi"})).await.0,
+            502
+        );
+    }
+    assert_eq!(
+        turn_on(&url, "/v1/news", json!({"message": "hi"})).await.0,
+        503
+    );
+    let (status, plugin, _) = turn_on(&url, "/v1/chat", json!({"message": "weather?"})).await;
+    assert_eq!((status, plugin.as_str()), (200, "weather"));
+    assert_eq!(
+        turn_on(&url, "/v1/chat", json!({"message": "hi"})).await.0,
+        200
+    );
+    let ready = get_json(&format!("{url}/readyz")).await;
+    assert_eq!(
+        ready["circuits"],
+        json!({"echo": "closed", "news": "open", "weather": "closed"}),
+        "{ready}"
+    );
+    let text = metrics(&url).await;
+    assert_eq!(
+        series(
+            &text,
+            "plugctl_circuit_state{backend=\"news\",state=\"open\"}"
+        ),
+        1
+    );
+
+    // weather takes one call at a time: a second one while the first stalls is 503 at once,
+    // and does not count against its breaker.
+    weather.set(Fault::Stall(Duration::from_millis(800)));
+    let first = tokio::spawn({
+        let url = url.clone();
+        async move { turn_on(&url, "/v1/chat", json!({"message": "weather now"})).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let (status, _, problem) = turn_on(&url, "/v1/chat", json!({"message": "weather later"})).await;
+    assert_eq!(status, 503, "{problem}");
+    assert!(started.elapsed() < Duration::from_millis(400));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("calls in flight"),
+        "{problem}"
+    );
+    assert_eq!(first.await.unwrap().0, 200);
+    assert_eq!(
+        turn_on(&url, "/v1/chat", json!({"message": "weather"}))
+            .await
+            .0,
+        200
+    );
+    let ready = get_json(&format!("{url}/readyz")).await;
+    assert_eq!(ready["circuits"]["weather"], "closed");
 }

@@ -46,8 +46,11 @@ pub(crate) async fn healthz() -> ApiJson<Health> {
     ))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> Result<ApiJson<Health>, ApiError> {
     state.store_call("ping", |s| s.ping()).await?;
-    let breaker = &state.breaker;
-    let circuits = BTreeMap::from([(breaker.name().to_string(), breaker.state().to_string())]);
+    let circuits = state
+        .breakers()
+        .into_iter()
+        .map(|b| (b.name().to_string(), b.state().to_string()))
+        .collect();
     Ok(ApiJson(Health {
         status: "ready".into(),
         circuits,

@@ -49,6 +49,7 @@ pub(crate) fn router(state: AppState) -> Router {
 fn api(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(chat::router())
+        .merge(chat::plugin_paths(state))
         .merge(sessions::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
