@@ -184,6 +184,12 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_se
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l inactive-ttl -d 'How long an expired session can still be revived by a message [default: 7d]' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l archive-ttl -d 'How long the transcript is then kept read-only before it is purged [default: 30d]' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l grace-period -d 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l rate-limit -d 'Requests per second to /v1/* over all clients; 0 or off turns the limit off [default: 100]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l rate-burst -d 'Requests admitted at once after an idle period [default: the rate]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l client-rate-limit -d 'Requests per second of each client, on top of the global limit [default: none]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l client-rate-burst -d 'Burst of each client [default: its rate]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l client-key -d 'What a client is: ip (default) or api_key (needs --auth api_key)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l auth -d 'Who may call /v1/*: none (default) or api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma separated, or serve.auth in plugctl.yaml)' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'

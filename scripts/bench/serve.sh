@@ -27,7 +27,7 @@ port_plugctl=18787
 port_flask=18788
 target=${CARGO_TARGET_DIR:-target}
 "$target/release/plugctl" --no-config serve --bind 127.0.0.1:$port_plugctl \
-  --data-dir "$work/data" 2>"$work/plugctl.log" &
+  --data-dir "$work/data" --rate-limit off 2>"$work/plugctl.log" &
 plugctl_pid=$!
 (cd scripts/bench/serve && exec python3 -m gunicorn --log-level warning -w 2 -k gthread --threads 4 \
   -b 127.0.0.1:$port_flask flask_skeleton:app) &

@@ -8,11 +8,15 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Globals;
+use crate::config::file::ServeSection;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
 use crate::files;
 use crate::serve::sessions::export::{self, ExportFormat};
 use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
+use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV};
+use crate::serve::limit::{ClientKey, Rate};
+use crate::serve::plugins::PluginSettings;
 use crate::serve::settings::{
     self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
 };
@@ -82,6 +86,31 @@ pub struct ServeArgs {
     /// Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m].
     #[arg(long, value_name = "DURATION")]
     pub grace_period: Option<String>,
+
+    /// Requests per second to /v1/* over all clients; 0 or off turns the limit off [default: 100].
+    #[arg(long, value_name = "RPS")]
+    pub rate_limit: Option<String>,
+
+    /// Requests admitted at once after an idle period [default: the rate].
+    #[arg(long, value_name = "N")]
+    pub rate_burst: Option<u32>,
+
+    /// Requests per second of each client, on top of the global limit [default: none].
+    #[arg(long, value_name = "RPS")]
+    pub client_rate_limit: Option<u32>,
+
+    /// Burst of each client [default: its rate].
+    #[arg(long, value_name = "N")]
+    pub client_rate_burst: Option<u32>,
+
+    /// What a client is: ip (default) or api_key (needs --auth api_key).
+    #[arg(long, value_name = "KEY")]
+    pub client_key: Option<String>,
+
+    /// Who may call /v1/*: none (default) or api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma
+    /// separated, or serve.auth in plugctl.yaml).
+    #[arg(long, value_name = "TYPE")]
+    pub auth: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -387,22 +416,18 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
             "echo" => BackendSettings::Echo,
             "openai" => {
                 let o = &file.openai;
-                let key_var = o.api_key_env.as_deref().unwrap_or(env::OPENAI_API_KEY);
-                BackendSettings::OpenAi(OpenAiSettings {
-                    url: args
-                        .upstream_url
-                        .clone()
-                        .or_else(|| o.url.clone())
-                        .unwrap_or_else(|| OPENAI_URL.to_string()),
-                    model: model.clone().unwrap_or_else(|| "gpt-4o-mini".to_string()),
-                    api_key: env::var(key_var),
-                    timeout: duration(
-                        "serve.openai.timeout",
-                        None,
-                        o.timeout.as_ref(),
-                        Duration::from_secs(60),
-                    )?,
-                })
+                let url = args
+                    .upstream_url
+                    .clone()
+                    .or_else(|| o.url.clone())
+                    .unwrap_or_else(|| OPENAI_URL.to_string());
+                openai_backend(
+                    "serve.openai.timeout",
+                    url,
+                    model.clone(),
+                    o.api_key_env.as_deref(),
+                    o.timeout.as_ref(),
+                )?
             }
             _ => {
                 return Err(invalid(
@@ -431,6 +456,10 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
         }
     }
     d.public_url.clone_from(&m.public_url);
+    resolve_auth(args, file, &mut s)?;
+    resolve_rate_limit(args, file, &mut s)?;
+    resolve_breaker(file, &mut s)?;
+    resolve_plugins(file, model.as_deref(), &mut s)?;
     tracing::debug!(settings = ?s, "resolved serve settings");
     Ok(s)
 }
@@ -439,4 +468,255 @@ fn flag_or_file(flag: &Option<String>, file: &Option<String>) -> Option<(String,
     flag.clone()
         .map(|v| (v, Origin::Flag))
         .or_else(|| file.clone().map(|v| (v, Origin::File)))
+}
+
+/// `serve.auth` and `--auth`.
+fn resolve_auth(args: &ServeArgs, file: &ServeSection, s: &mut Settings) -> Result<(), CliError> {
+    let a = &file.auth;
+    let Some((kind, origin)) = flag_or_file(&args.auth, &a.kind) else {
+        return Ok(());
+    };
+    s.auth = match kind.as_str() {
+        "none" => AuthSettings::None,
+        "api_key" => {
+            let var = a.keys_env.as_deref().unwrap_or(DEFAULT_KEYS_ENV);
+            let mut keys = a.keys.clone();
+            keys.extend(
+                env::var(var)
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_string),
+            );
+            keys.retain(|k| !k.trim().is_empty());
+            if keys.is_empty() {
+                return Err(invalid(
+                    "serve.auth.type",
+                    &kind,
+                    origin,
+                    format!("no API key: set ${var} (comma-separated keys) or serve.auth.keys"),
+                ));
+            }
+            AuthSettings::ApiKey { keys }
+        }
+        _ => {
+            return Err(invalid(
+                "serve.auth.type",
+                &kind,
+                origin,
+                "use none or api_key".into(),
+            ));
+        }
+    };
+    Ok(())
+}
+
+/// `serve.rate_limit` and the `--rate-*`/`--client-*` flags.
+fn resolve_rate_limit(
+    args: &ServeArgs,
+    file: &ServeSection,
+    s: &mut Settings,
+) -> Result<(), CliError> {
+    let r = &file.rate_limit;
+    let rps = match (&args.rate_limit, r.rps) {
+        (Some(text), _) => match text.as_str() {
+            "off" => 0,
+            _ => text.parse().map_err(|_| {
+                invalid(
+                    "serve.rate_limit.rps",
+                    text,
+                    Origin::Flag,
+                    "expected requests per second (a whole number), or off".into(),
+                )
+            })?,
+        },
+        (None, Some(n)) => n,
+        (None, None) => crate::serve::limit::DEFAULT_RPS,
+    };
+    let (burst, origin) = match (args.rate_burst, r.burst) {
+        (Some(b), _) => (b, Origin::Flag),
+        (None, Some(b)) => (b, Origin::File),
+        (None, None) => (rps, Origin::Flag),
+    };
+    s.rate_limit.global = if rps == 0 {
+        None
+    } else {
+        Some(Rate::new(rps, burst).ok_or_else(|| {
+            invalid(
+                "serve.rate_limit.burst",
+                "0",
+                origin,
+                "must be at least 1".into(),
+            )
+        })?)
+    };
+
+    let client = &r.per_client;
+    let client_rps = args
+        .client_rate_limit
+        .map(|n| (n, Origin::Flag))
+        .or_else(|| client.as_ref().map(|c| (c.rps, Origin::File)));
+    let Some((client_rps, origin)) = client_rps else {
+        return Ok(());
+    };
+    let burst = args
+        .client_rate_burst
+        .or_else(|| client.as_ref().and_then(|c| c.burst))
+        .unwrap_or(client_rps);
+    let rate = Rate::new(client_rps, burst).ok_or_else(|| {
+        invalid(
+            "serve.rate_limit.per_client",
+            &format!("rps {client_rps}, burst {burst}"),
+            origin,
+            "rate and burst must be at least 1".into(),
+        )
+    })?;
+    let key_name = flag_or_file(
+        &args.client_key,
+        &client.as_ref().and_then(|c| c.key.clone()),
+    );
+    let key = match key_name {
+        None => ClientKey::Ip,
+        Some((name, origin)) => {
+            let key = ClientKey::from_name(&name).ok_or_else(|| {
+                invalid(
+                    "serve.rate_limit.per_client.key",
+                    &name,
+                    origin,
+                    "use ip or api_key".into(),
+                )
+            })?;
+            if key == ClientKey::ApiKey && s.auth == AuthSettings::None {
+                return Err(invalid(
+                    "serve.rate_limit.per_client.key",
+                    &name,
+                    origin,
+                    "keying clients by API key needs auth: {type: api_key} (--auth api_key)".into(),
+                ));
+            }
+            key
+        }
+    };
+    s.rate_limit.per_client = Some((key, rate));
+    Ok(())
+}
+
+/// `serve.breaker`.
+fn resolve_breaker(file: &ServeSection, s: &mut Settings) -> Result<(), CliError> {
+    let b = &file.breaker;
+    let d = &mut s.breaker;
+    d.window = duration("serve.breaker.window", None, b.window.as_ref(), d.window)?;
+    d.cool_down = duration(
+        "serve.breaker.cool_down",
+        None,
+        b.cool_down.as_ref(),
+        d.cool_down,
+    )?;
+    if let Some(p) = b.error_rate_percent {
+        if !(0.0..100.0).contains(&p) {
+            return Err(invalid(
+                "serve.breaker.error_rate_percent",
+                &p.to_string(),
+                Origin::File,
+                "must be at least 0 and below 100".into(),
+            ));
+        }
+        d.error_rate = p / 100.0;
+    }
+    if let Some(n) = b.min_calls {
+        d.min_calls = n.max(1);
+    }
+    if let Some(n) = b.probes {
+        d.probes = n.max(1);
+    }
+    if d.window.is_zero() {
+        return Err(invalid(
+            "serve.breaker.window",
+            "0",
+            Origin::File,
+            "must be longer than zero".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `serve.plugins`.
+fn resolve_plugins(
+    file: &ServeSection,
+    model: Option<&str>,
+    s: &mut Settings,
+) -> Result<(), CliError> {
+    const KEY: &str = "serve.plugins";
+    let reserved = ["/v1/chat", "/v1/sessions/{id}"];
+    for p in &file.plugins {
+        let bad = |message: String| invalid(KEY, &p.name, Origin::File, message);
+        if p.name.is_empty() || p.name.len() > 128 {
+            return Err(bad("every plugin needs a name of 1 to 128 bytes".into()));
+        }
+        if p.name == s.backend.name() || s.plugins.iter().any(|q| q.name == p.name) {
+            return Err(bad(
+                "two plugins (or a plugin and serve.backend) share this name".into(),
+            ));
+        }
+        let backend = match p.backend.as_deref().unwrap_or("openai") {
+            "echo" => BackendSettings::Echo,
+            "openai" => {
+                let url = p
+                    .url
+                    .clone()
+                    .ok_or_else(|| bad("an openai plugin needs a url".into()))?;
+                openai_backend(
+                    "serve.plugins.timeout",
+                    url,
+                    p.model.clone().or_else(|| model.map(str::to_string)),
+                    p.api_key_env.as_deref(),
+                    p.timeout.as_ref(),
+                )?
+            }
+            other => return Err(bad(format!("backend {other:?}: use openai or echo"))),
+        };
+        if p.concurrency == Some(0) {
+            return Err(bad("concurrency must be at least 1".into()));
+        }
+        let route = &p.route;
+        if let Some(path) = &route.path {
+            let taken = reserved.contains(&path.as_str())
+                || s.plugins.iter().any(|q| q.path.as_ref() == Some(path));
+            if !path.starts_with("/v1/") || path.contains(['{', '}', '*']) || taken {
+                return Err(bad(format!(
+                    "route.path {path:?} must be a free literal path under /v1/"
+                )));
+            }
+        }
+        if route.default && s.plugins.iter().any(|q| q.default) {
+            return Err(bad("only one plugin can be the default".into()));
+        }
+        s.plugins.push(PluginSettings {
+            name: p.name.clone(),
+            backend,
+            concurrency: p.concurrency,
+            keywords: route.keywords.iter().map(|k| k.to_lowercase()).collect(),
+            path: route.path.clone(),
+            default: route.default,
+        });
+    }
+    Ok(())
+}
+
+/// An `openai` backend; its key is read from `key_env` (default `OPENAI_API_KEY`), never from
+/// the file.
+fn openai_backend(
+    timeout_key: &'static str,
+    url: String,
+    model: Option<String>,
+    key_env: Option<&str>,
+    timeout: Option<&String>,
+) -> Result<BackendSettings, CliError> {
+    Ok(BackendSettings::OpenAi(OpenAiSettings {
+        url,
+        model: model.unwrap_or_else(|| "gpt-4o-mini".to_string()),
+        api_key: env::var(key_env.unwrap_or(env::OPENAI_API_KEY)),
+        timeout: duration(timeout_key, None, timeout, Duration::from_secs(60))?,
+    }))
 }

@@ -32,6 +32,9 @@ pub const SERVE_DATA_DIR: &str = "PLUGCTL_SERVE_DATA_DIR";
 pub const SERVE_BACKEND: &str = "PLUGCTL_SERVE_BACKEND";
 /// Session store of `plugctl serve`: `embedded` or `memory` (same as `--store`).
 pub const SERVE_STORE: &str = "PLUGCTL_SERVE_STORE";
+/// API keys accepted by `plugctl serve --auth api_key`, comma-separated (the default of
+/// `serve.auth.keys_env`).
+pub const SERVE_API_KEYS: &str = "PLUGCTL_SERVE_API_KEYS";
 /// Default name of the variable holding the `openai` backend's API key.
 pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// The informal standard: when set and not empty, no colour anywhere.

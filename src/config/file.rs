@@ -195,6 +195,105 @@ pub struct ServeSection {
     pub openai: ServeOpenAiSection,
     #[serde(default)]
     pub manifest: ServeManifestSection,
+    #[serde(default)]
+    pub rate_limit: ServeRateLimitSection,
+    #[serde(default)]
+    pub breaker: ServeBreakerSection,
+    #[serde(default)]
+    pub auth: ServeAuthSection,
+    /// Further backends with routing rules, each with its own breaker.
+    #[serde(default)]
+    pub plugins: Vec<ServePluginSection>,
+}
+
+/// One entry of `serve.plugins`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServePluginSection {
+    /// Unique name, used by the request's `plugin` field, in metrics and in `/readyz`.
+    pub name: String,
+    /// `openai` (the default) or `echo`.
+    pub backend: Option<String>,
+    /// Chat completions URL of an `openai` plugin.
+    pub url: Option<String>,
+    /// Model sent upstream (default: `serve.openai.model`, else gpt-4o-mini).
+    pub model: Option<String>,
+    /// Variable holding the upstream's API key (default `OPENAI_API_KEY`).
+    pub api_key_env: Option<String>,
+    /// Upstream timeout (default 60s).
+    pub timeout: Option<String>,
+    /// Most calls in flight at once (default: no limit).
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub route: ServePluginRouteSection,
+}
+
+/// `serve.plugins[].route`: which turns the plugin takes.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServePluginRouteSection {
+    /// Words (any case, whole words) of the message that pick the plugin.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A path of its own under `/v1/`, e.g. `/v1/weather`, taking the body of `/v1/chat`.
+    pub path: Option<String>,
+    /// Takes the turns no rule picked (at most one plugin).
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// `serve.rate_limit`: limits of `/v1/*` on this node.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeRateLimitSection {
+    /// Requests per second over all clients; 0 turns the limit off (default 100).
+    pub rps: Option<u32>,
+    /// Requests admitted at once after an idle period (default: `rps`).
+    pub burst: Option<u32>,
+    /// A limit per client on top of the global one (default: none).
+    pub per_client: Option<ServePerClientSection>,
+}
+
+/// `serve.rate_limit.per_client`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServePerClientSection {
+    /// `ip` (default) or `api_key` (needs `auth: {type: api_key}`).
+    pub key: Option<String>,
+    /// Requests per second of each client.
+    pub rps: u32,
+    /// Burst of each client (default: `rps`).
+    pub burst: Option<u32>,
+}
+
+/// `serve.breaker`: the backend's circuit breaker.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeBreakerSection {
+    /// How far back call outcomes count (default 60s).
+    pub window: Option<String>,
+    /// Percentage of failed calls in the window above which the circuit opens (default 5).
+    pub error_rate_percent: Option<f64>,
+    /// Calls the window must hold before it can open the circuit (default 20).
+    pub min_calls: Option<u32>,
+    /// How long an open circuit refuses calls before probing (default 300s).
+    pub cool_down: Option<String>,
+    /// Successful probe calls that close the circuit again (default 3).
+    pub probes: Option<u32>,
+}
+
+/// `serve.auth`: who may call `/v1/*`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeAuthSection {
+    /// `none` (default) or `api_key`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Accepted API keys (prefer `keys_env`, which keeps them out of the file).
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Variable holding comma-separated API keys (default `PLUGCTL_SERVE_API_KEYS`).
+    pub keys_env: Option<String>,
 }
 
 /// `serve.context`: how each turn's history is fitted to the model.

@@ -28,6 +28,7 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     store_ops: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
+    rate_limited: Mutex<BTreeMap<&'static str, u64>>,
     pub sessions_created: AtomicU64,
     pub turns: AtomicU64,
     pub compressed_turns: AtomicU64,
@@ -60,6 +61,11 @@ impl Metrics {
     pub fn store_op(&self, op: &'static str, ok: bool) {
         let outcome = if ok { "ok" } else { "error" };
         *lock(&self.store_ops).entry((op, outcome)).or_default() += 1;
+    }
+
+    /// Records one request refused by a rate limit (`global` or `client`).
+    pub fn rate_limited(&self, limit: &'static str) {
+        *lock(&self.rate_limited).entry(limit).or_default() += 1;
     }
 
     pub fn add(counter: &AtomicU64, n: u64) {
@@ -113,6 +119,14 @@ impl Metrics {
                 out,
                 "plugctl_store_operations_total{{op=\"{op}\",outcome=\"{outcome}\"}} {n}"
             );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP plugctl_rate_limited_total Requests refused with 429, by limit.\n\
+             # TYPE plugctl_rate_limited_total counter"
+        );
+        for (limit, n) in lock(&self.rate_limited).iter() {
+            let _ = writeln!(out, "plugctl_rate_limited_total{{limit=\"{limit}\"}} {n}");
         }
         if let Some(n) = sessions {
             let _ = writeln!(

@@ -9,8 +9,12 @@
 //!
 //! The module never prints: the CLI (`src/cli/serve.rs`) renders what [`Server`] reports.
 
+pub mod auth;
 pub mod backend;
+pub mod breaker;
+pub mod limit;
 pub mod metrics;
+pub mod plugins;
 pub mod problem;
 pub mod redaction;
 pub mod routes;
@@ -113,8 +117,10 @@ pub async fn bind(
 ) -> Result<Server, ServeError> {
     let store = open_store(&settings).await?;
     let backend = Backend::new(&settings.backend)?;
+    let plugins = plugins::Plugins::new(&settings.plugins, settings.breaker)?;
     let mut state = AppState::new(settings, store, backend);
     state.redactor = redactor;
+    state.plugins = Arc::new(plugins);
     // Load the tokenizer now rather than on the first request, which would otherwise pay for it.
     let counter = state.counter;
     let _ = tokio::task::spawn_blocking(move || counter.count("warm up")).await;
@@ -150,7 +156,10 @@ impl Server {
         let (tx, rx) = tokio::sync::watch::channel(false);
         let mut drain_rx = rx.clone();
         let mut grace_rx = rx;
-        let serve = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+        let forget = tokio::spawn(forget_idle_clients(state.clone()));
+        // The peer address is what per-client limits key by (when configured so).
+        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = drain_rx.wait_for(|stop| *stop).await;
         });
         let trigger = async move {
@@ -167,6 +176,7 @@ impl Server {
             () = signal => unreachable!("the signal future never completes"),
         };
         sweeper.abort();
+        forget.abort();
         let stopped = served.map_err(ServeError::Io)?;
         let store = Arc::clone(&state.store);
         tokio::task::spawn_blocking(move || store.flush())
@@ -188,5 +198,15 @@ async fn sweep(state: AppState) {
             Ok(n) => tracing::info!(sessions = n, "purged sessions past the archive"),
             Err(e) => tracing::warn!(error = %e, "purging expired sessions"),
         }
+    }
+}
+
+/// Keeps the per-client limiters' memory to the clients seen lately.
+async fn forget_idle_clients(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        state.limits.forget_idle();
     }
 }

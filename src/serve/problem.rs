@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
+use super::breaker::Rejected;
 use super::sessions::StoreError;
 
 /// The problem document (RFC 9457 §3.1). `type` is left at its default, `about:blank`, so
@@ -46,6 +47,14 @@ pub enum ApiError {
     BadGateway(String),
     #[error("the model backend did not answer within {0:?}")]
     GatewayTimeout(std::time::Duration),
+    #[error(
+        "the model backend {:?} is failing, so it is not called for now (circuit breaker {})",
+        .0.backend, .0.state
+    )]
+    CircuitOpen(#[from] Rejected),
+    /// A plugin at its concurrency limit.
+    #[error("{0}")]
+    Busy(String),
     #[error("session store: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -63,7 +72,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(_) | ApiError::CircuitOpen(_) | ApiError::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +92,21 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::CircuitOpen(rejected) => Some(rejected.retry_after),
+            ApiError::Busy(_) => Some(std::time::Duration::from_secs(1)),
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after {
+            // Expected under load or while a circuit is open (the breaker logs its transitions):
+            // no log line, and the client learns when to come back.
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            let mut response = problem_response(&self.problem());
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return response;
+        }
         if self.status().is_server_error() {
             // Logged once here; client mistakes are not worth a log line of their own.
             tracing::error!(error = %self, "request failed");

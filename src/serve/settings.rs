@@ -6,6 +6,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::auth::AuthSettings;
+use super::breaker::BreakerSettings;
+use super::limit::RateLimitSettings;
+use super::plugins::PluginSettings;
 use crate::tokens::Encoding;
 use crate::tokens::compress::Strategy;
 
@@ -37,6 +41,14 @@ pub struct Settings {
     /// How often expired sessions are moved along the tiers and purged.
     pub sweep_interval: Duration,
     pub manifest: ManifestSettings,
+    /// Rate limits of `/v1/*` (`serve.rate_limit`).
+    pub rate_limit: RateLimitSettings,
+    /// The backend's circuit breaker (`serve.breaker`).
+    pub breaker: BreakerSettings,
+    /// Who may call `/v1/*` (`serve.auth`).
+    pub auth: AuthSettings,
+    /// Further backends with their routing rules (`serve.plugins`).
+    pub plugins: Vec<PluginSettings>,
 }
 
 impl Settings {
@@ -54,6 +66,10 @@ impl Settings {
             grace_period: Duration::from_secs(300),
             sweep_interval: Duration::from_secs(60),
             manifest: ManifestSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+            breaker: BreakerSettings::default(),
+            auth: AuthSettings::default(),
+            plugins: Vec::new(),
         }
     }
 }

@@ -3,8 +3,12 @@
 
 use std::sync::Arc;
 
+use super::auth::{self, Authenticator};
 use super::backend::Backend;
+use super::breaker::Breaker;
+use super::limit::Limits;
 use super::metrics::Metrics;
+use super::plugins::Plugins;
 use super::problem::ApiError;
 use super::redaction::{NoRedaction, Redactor};
 use super::sessions::{Clock, SessionStore, StoreError, SystemClock};
@@ -24,6 +28,14 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub counter: Counter,
     pub formula: ChatFormula,
+    /// Rate limiters of `/v1/*` (replaceable by cluster-wide ones).
+    pub limits: Limits,
+    /// Checks the credentials of `/v1/*` requests.
+    pub auth: Arc<dyn Authenticator>,
+    /// The backend's circuit breaker.
+    pub breaker: Arc<Breaker>,
+    /// Further backends, each with its own breaker (none unless configured).
+    pub plugins: Arc<Plugins>,
 }
 
 impl AppState {
@@ -32,6 +44,9 @@ impl AppState {
     pub fn new(settings: Settings, store: Arc<dyn SessionStore>, backend: Backend) -> Self {
         let encoding = settings.context.encoding;
         let formula = ChatFormula::new(encoding, settings.context.model.as_deref());
+        let limits = Limits::local(&settings.rate_limit);
+        let auth = auth::from_settings(&settings.auth);
+        let breaker = Arc::new(Breaker::new(settings.backend.name(), settings.breaker));
         Self {
             settings: Arc::new(settings),
             store,
@@ -41,6 +56,10 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             counter: Counter::new(encoding),
             formula,
+            limits,
+            auth,
+            breaker,
+            plugins: Arc::new(Plugins::default()),
         }
     }
 
@@ -56,5 +75,12 @@ impl AppState {
             .unwrap_or_else(|e| Err(StoreError::Backend(format!("store task failed: {e}"))));
         self.metrics.store_op(op, result.is_ok());
         result.map_err(ApiError::from)
+    }
+
+    /// Every circuit breaker: the backend's, then each plugin's.
+    pub fn breakers(&self) -> Vec<&Breaker> {
+        std::iter::once(self.breaker.as_ref())
+            .chain(self.plugins.iter().map(|p| p.breaker.as_ref()))
+            .collect()
     }
 }

@@ -11,5 +11,6 @@ mod cli;
 mod readme;
 mod redact;
 mod serve;
+mod serve_resilience;
 mod stores;
 mod tokens;

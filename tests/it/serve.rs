@@ -25,7 +25,7 @@ impl Server {
         Self::start_env(sb, args, &[])
     }
 
-    fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
+    pub(crate) fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let mut cmd = sb.command();
         cmd.envs(envs.iter().copied())
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -463,13 +463,7 @@ async fn fake_upstream(delay: Duration) -> String {
         }
         let reply = format!("upstream says: {last}");
         if body["stream"] == true {
-            let mut text = String::new();
-            for piece in reply.split_inclusive(' ') {
-                let chunk = json!({"object": "chat.completion.chunk",
-                    "choices": [{"index": 0, "delta": {"content": piece}}]});
-                text.push_str(&format!("data: {chunk}\n\n"));
-            }
-            text.push_str("data: [DONE]\n\n");
+            let text = crate::support::faults::chunk_events(&reply);
             return ([("content-type", "text/event-stream")], text).into_response();
         }
         Json(json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": reply}}]}))

@@ -7,20 +7,24 @@
 //! stored before the backend is asked, so a backend failure (502/504) loses nothing.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{MatchedPath, State};
 use axum::http::HeaderValue;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use utoipa::ToSchema;
 
+use crate::serve::backend::Backend;
 use crate::serve::backend::BackendError;
+use crate::serve::breaker::{Breaker, Permit};
 use crate::serve::metrics::Metrics;
+use crate::serve::plugins::Plugins;
 use crate::serve::problem::{ApiError, ApiJson, Problem};
 use crate::serve::sessions::{Message, Millis, Session, Tier, Update, UpdateRefused};
 use crate::serve::state::AppState;
@@ -32,6 +36,60 @@ const MAX_ID_LEN: usize = 128;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/v1/chat", post(chat))
+}
+
+/// The paths of their own that plugins take turns on (same body and answer as `/v1/chat`).
+pub(crate) fn plugin_paths(state: &AppState) -> Router<AppState> {
+    Plugins::paths(&state.settings.plugins).fold(Router::new(), |r, path| r.route(path, post(chat)))
+}
+
+/// Where a turn goes: the server's backend or a plugin, with its breaker and a slot of its
+/// concurrency limit.
+struct Target {
+    name: String,
+    backend: Arc<Backend>,
+    breaker: Arc<Breaker>,
+    slot: Option<OwnedSemaphorePermit>,
+}
+
+impl Target {
+    fn pick(state: &AppState, req: &ChatRequest, path: &str) -> Result<Self, ApiError> {
+        let main = state.settings.backend.name();
+        Ok(
+            match state
+                .plugins
+                .route(req.plugin.as_deref(), path, &req.message, main)?
+            {
+                None => Self {
+                    name: main.to_string(),
+                    backend: Arc::clone(&state.backend),
+                    breaker: Arc::clone(&state.breaker),
+                    slot: None,
+                },
+                Some(p) => Self {
+                    name: p.name().to_string(),
+                    backend: Arc::clone(&p.backend),
+                    breaker: Arc::clone(&p.breaker),
+                    slot: p.slot()?,
+                },
+            },
+        )
+    }
+}
+
+/// What a turn holds while the backend works: the breaker's permit and the plugin's slot.
+struct Lease {
+    permit: Permit,
+    model: String,
+    plugin: String,
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+/// Names the plugin that answered.
+fn mark_plugin(response: &mut Response, plugin: &str) {
+    if let Ok(v) = HeaderValue::from_str(plugin) {
+        response.headers_mut().insert("x-plugctl-plugin", v);
+    }
 }
 
 /// One user message.
@@ -48,6 +106,9 @@ pub struct ChatRequest {
     pub user: Option<String>,
     /// Answer as Server-Sent Events (`chat.completion.chunk`, then `[DONE]`).
     pub stream: Option<bool>,
+    /// The plugin to ask (`serve.plugins`); by default the routing rules pick it.
+    #[schema(max_length = 128)]
+    pub plugin: Option<String>,
 }
 
 /// Token usage of a turn.
@@ -88,15 +149,29 @@ pub struct ChatResponse {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed JSON of the wrong shape", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong API key (with `auth: {type: api_key}`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over a rate limit; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The model backend failed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The backend's circuit breaker is open; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 504, description = "The model backend timed out", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn chat(
     State(state): State<AppState>,
+    path: MatchedPath,
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> Result<Response, ApiError> {
     validate(&req)?;
+    // An open circuit answers before anything is stored: the client can send the same request
+    // again later.
+    let target = Target::pick(&state, &req, path.as_str())?;
+    let permit = target.breaker.acquire()?;
+    let lease = Lease {
+        permit,
+        model: target.backend.model().to_string(),
+        plugin: target.name,
+        _slot: target.slot,
+    };
     let redacted = state.redactor.redact(&req.message);
     let now = state.clock.now_ms();
     let is_new = req.session_id.is_none();
@@ -128,12 +203,14 @@ pub(crate) async fn chat(
         redactions: redacted.count,
     };
     if stream {
-        let deltas = state
-            .backend
-            .stream(&turn.messages)
-            .await
-            .map_err(backend_error)?;
-        return Ok(stream_reply(state, base, deltas));
+        let deltas = match target.backend.stream(&turn.messages).await {
+            Ok(deltas) => deltas,
+            Err(e) => {
+                lease.permit.failure();
+                return Err(backend_error(e));
+            }
+        };
+        return Ok(stream_reply(state, base, deltas, lease));
     }
     let user_message = session
         .messages
@@ -141,9 +218,13 @@ pub(crate) async fn chat(
         .cloned()
         .into_iter()
         .collect::<Vec<_>>();
-    let reply = match state.backend.complete(&turn.messages).await {
-        Ok(reply) => reply,
+    let reply = match target.backend.complete(&turn.messages).await {
+        Ok(reply) => {
+            lease.permit.success();
+            reply
+        }
         Err(e) => {
+            lease.permit.failure();
             store_messages(&state, &base.session_id, fresh, user_message).await?;
             return Err(backend_error(e));
         }
@@ -168,6 +249,10 @@ pub(crate) async fn chat(
         redactions: base.redactions,
     })
     .into_response())
+    .map(|mut response| {
+        mark_plugin(&mut response, &lease.plugin);
+        response
+    })
 }
 
 fn validate(req: &ChatRequest) -> Result<(), ApiError> {
@@ -176,7 +261,11 @@ fn validate(req: &ChatRequest) -> Result<(), ApiError> {
             "`message` must not be empty".into(),
         ));
     }
-    for (name, value) in [("session_id", &req.session_id), ("user", &req.user)] {
+    for (name, value) in [
+        ("session_id", &req.session_id),
+        ("user", &req.user),
+        ("plugin", &req.plugin),
+    ] {
         if value
             .as_ref()
             .is_some_and(|v| v.is_empty() || v.len() > MAX_ID_LEN)
@@ -392,11 +481,13 @@ fn stream_reply(
     state: AppState,
     info: TurnInfo,
     mut deltas: crate::serve::backend::Deltas,
+    lease: Lease,
 ) -> Response {
     let (tx, rx) = mpsc::channel::<Event>(32);
     let id = format!("chatcmpl-{}", uuid::Uuid::new_v4().simple());
     let created = state.clock.now_ms() / 1000;
-    let model = state.backend.model().to_string();
+    let model = lease.model.clone();
+    let plugin = lease.plugin.clone();
     let session_id = info.session_id.clone();
     tokio::spawn(async move {
         let chunk = |delta: Value, finish: Value| {
@@ -426,6 +517,7 @@ fn stream_reply(
                         .await;
                 }
                 Err(e) => {
+                    lease.permit.failure();
                     // Headers are gone already: the failure travels as an `error` event.
                     let problem = backend_error(e).problem();
                     let _ = tx
@@ -440,6 +532,7 @@ fn stream_reply(
                 }
             }
         }
+        lease.permit.success();
         if let Err(e) = store_reply(&state, &info.session_id, &reply).await {
             tracing::error!(error = %e, "storing a streamed reply");
         }
@@ -463,5 +556,6 @@ fn stream_reply(
     if let Ok(v) = HeaderValue::from_str(&session_id) {
         response.headers_mut().insert("x-session-id", v);
     }
+    mark_plugin(&mut response, &plugin);
     response
 }

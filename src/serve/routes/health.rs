@@ -1,5 +1,7 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (and its store can be read).
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
@@ -19,6 +21,10 @@ pub(crate) fn router() -> Router<AppState> {
 pub struct Health {
     /// `ok` or `ready`.
     pub status: String,
+    /// Readiness only: the circuit breaker state of each backend (`closed`, `open`,
+    /// `half_open`). An open circuit does not make the server unready: it answers at once.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub circuits: BTreeMap<String, String>,
 }
 
 /// Liveness: the server answers.
@@ -27,6 +33,7 @@ pub struct Health {
 pub(crate) async fn healthz() -> ApiJson<Health> {
     ApiJson(Health {
         status: "ok".into(),
+        circuits: BTreeMap::new(),
     })
 }
 
@@ -39,7 +46,13 @@ pub(crate) async fn healthz() -> ApiJson<Health> {
     ))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> Result<ApiJson<Health>, ApiError> {
     state.store_call("ping", |s| s.ping()).await?;
+    let circuits = state
+        .breakers()
+        .into_iter()
+        .map(|b| (b.name().to_string(), b.state().to_string()))
+        .collect();
     Ok(ApiJson(Health {
         status: "ready".into(),
+        circuits,
     }))
 }

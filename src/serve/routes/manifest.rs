@@ -35,6 +35,9 @@ pub struct Manifest {
 pub struct ManifestAuth {
     #[serde(rename = "type")]
     pub kind: String,
+    /// `bearer` for `service_http`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_type: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,8 +73,12 @@ pub(crate) async fn manifest(
         name_for_model: m.name_for_model.clone(),
         description_for_human: m.description_for_human.clone(),
         description_for_model: m.description_for_model.clone(),
-        auth: ManifestAuth {
-            kind: "none".into(),
+        auth: {
+            let kind = state.auth.manifest_type();
+            ManifestAuth {
+                kind: kind.into(),
+                authorization_type: (kind == "service_http").then(|| "bearer".into()),
+            }
         },
         api: ManifestApi {
             kind: "openapi".into(),

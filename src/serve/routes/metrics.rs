@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use crate::serve::breaker;
 use crate::serve::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -24,6 +25,6 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(sessions),
+        state.metrics.render(sessions) + &breaker::render(&state.breakers()),
     )
 }

@@ -16,13 +16,13 @@ use axum::response::Response;
 
 use super::problem::ApiError;
 use super::state::AppState;
+use super::{auth, limit};
 
 /// The whole application.
 pub(crate) fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit;
     Router::new()
-        .merge(chat::router())
-        .merge(sessions::router())
+        .merge(api(&state))
         .merge(health::router())
         .merge(metrics::router())
         .merge(manifest::router())
@@ -41,6 +41,22 @@ pub(crate) fn router(state: AppState) -> Router {
         //    the fallbacks' and the extractors' rejections, and time all of it.
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
+}
+
+/// The API proper (`/v1/*`): rate limited and authenticated; nothing else is. The global limit
+/// runs first (it protects the node, bad credentials included), then authentication, then the
+/// per-client limit (keyed by the principal authentication found).
+fn api(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(chat::router())
+        .merge(chat::plugin_paths(state))
+        .merge(sessions::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            limit::per_client,
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::layer))
+        .route_layer(middleware::from_fn_with_state(state.clone(), limit::global))
 }
 
 /// One log line and one metrics sample per request, labelled by the matched route.

@@ -3,6 +3,7 @@
 // Each test module uses its own subset of these helpers.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod faults;
 pub mod redis;
 pub mod servers;
 
