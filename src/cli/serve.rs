@@ -583,11 +583,18 @@ fn resolve_plugins(
         if route.default && s.plugins.iter().any(|q| q.default) {
             return Err(bad("only one plugin can be the default".into()));
         }
+        let pattern = route
+            .pattern
+            .as_deref()
+            .map(regex::Regex::new)
+            .transpose()
+            .map_err(|e| bad(format!("route.pattern: {e}")))?;
         s.plugins.push(PluginSettings {
             name: p.name.clone(),
             backend,
             concurrency: p.concurrency,
             keywords: route.keywords.iter().map(|k| k.to_lowercase()).collect(),
+            pattern,
             path: route.path.clone(),
             default: route.default,
         });

@@ -235,6 +235,8 @@ pub struct ServePluginRouteSection {
     /// Words (any case, whole words) of the message that pick the plugin.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// A regex (Rust syntax) that, found in the message, picks the plugin.
+    pub pattern: Option<String>,
     /// A path of its own under `/v1/`, e.g. `/v1/weather`, taking the body of `/v1/chat`.
     pub path: Option<String>,
     /// Takes the turns no rule picked (at most one plugin).

@@ -4,7 +4,7 @@
 //!
 //! A chat turn goes to, in order: the plugin named by the request's `plugin` field; the plugin
 //! whose `path` the request was posted to; the first plugin one of whose keywords occurs in the
-//! message (whole words, any case); the plugin marked `default`; else the server's own backend
+//! message (whole words, any case) or whose pattern matches it; the plugin marked `default`; else the server's own backend
 //! (`serve.backend`). A failing or busy plugin answers for itself only: its breaker opens and
 //! its slots fill, the others are not touched.
 
@@ -26,6 +26,8 @@ pub struct PluginSettings {
     pub concurrency: Option<usize>,
     /// Lower-case words of the message that pick this plugin.
     pub keywords: Vec<String>,
+    /// A regex that, found in the message, picks this plugin.
+    pub pattern: Option<regex::Regex>,
     /// A path of its own under `/v1/` that takes the same body as `/v1/chat`.
     pub path: Option<String>,
     /// Takes the messages no other rule picked.
@@ -132,11 +134,13 @@ impl Plugins {
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect();
-        if let Some(p) = self
-            .list
-            .iter()
-            .find(|p| p.settings.keywords.iter().any(|k| words.contains(k)))
-        {
+        if let Some(p) = self.list.iter().find(|p| {
+            p.settings.keywords.iter().any(|k| words.contains(k))
+                || p.settings
+                    .pattern
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(message))
+        }) {
             return Ok(Some(p));
         }
         Ok(self.list.iter().find(|p| p.settings.default))
@@ -153,6 +157,7 @@ mod tests {
             backend: BackendSettings::Echo,
             concurrency: Some(1),
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            pattern: None,
             path: path.map(str::to_string),
             default,
         }
@@ -201,6 +206,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(names(&with_default, None, "/v1/chat", "hello"), "b");
+        let mut stocks = plugin("stocks", &[], None, false);
+        stocks.pattern = Some(regex::Regex::new(r"\$[A-Z]{1,5}\b").unwrap());
+        let with_pattern = Plugins::new(&[stocks], BreakerSettings::default()).unwrap();
+        assert_eq!(
+            names(&with_pattern, None, "/v1/chat", "price of $ACME?"),
+            "stocks"
+        );
+        assert_eq!(
+            names(&with_pattern, None, "/v1/chat", "price of acme?"),
+            "main"
+        );
     }
 
     #[test]

@@ -339,6 +339,10 @@ fn bad_resilience_settings_are_usage_errors() {
             "[{name: a, backend: echo, route: {path: /v1/chat}}]",
             "free literal path",
         ),
+        (
+            "[{name: a, backend: echo, route: {pattern: '(oops'}}]",
+            "route.pattern",
+        ),
     ] {
         sb.write("plugctl.yaml", format!("serve:\n  plugins: {plugins}\n"));
         let (code, _, err) = run(sb.cmd().timeout(Duration::from_secs(20)).args(["serve"]));
@@ -454,7 +458,7 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
             "serve:\n  store: memory\n  breaker: {{window: 30s, error_rate_percent: 50, min_calls: 2, cool_down: 60s, probes: 1}}\n  \
              plugins:\n    - name: weather\n      url: {}\n      timeout: 2s\n      concurrency: 1\n      \
              route: {{keywords: [weather, forecast]}}\n    - name: news\n      url: {}\n      timeout: 2s\n      \
-             route: {{path: /v1/news}}\n",
+             route: {{path: /v1/news, pattern: '(?i)\\bheadlines?\\b'}}\n",
             weather.url(),
             news.url()
         ),
@@ -479,14 +483,16 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
     )
     .await;
     assert_eq!(plugin, "news");
+    let (_, plugin, _) = turn_on(&url, "/v1/chat", json!({"message": "Today's HEADLINES"})).await;
+    assert_eq!(plugin, "news");
     let (status, _, problem) =
         turn_on(&url, "/v1/chat", json!({"message": "x", "plugin": "sport"})).await;
     assert_eq!(status, 422, "{problem}");
-    assert_eq!((weather.hits(), news.hits()), (1, 2));
+    assert_eq!((weather.hits(), news.hits()), (1, 3));
 
-    // news fails: 2 successes then 3 failures (3 of 5, above 50%) open its circuit only.
+    // news fails: 3 successes then 4 failures (4 of 7, above 50%) open its circuit only.
     news.set(Fault::Status(500));
-    for _ in 0..3 {
+    for _ in 0..4 {
         assert_eq!(
             turn_on(&url, "/v1/news", json!({"message": "hi"})).await.0,
             502
