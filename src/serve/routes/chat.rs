@@ -39,8 +39,10 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// The paths of their own that plugins take turns on (same body and answer as `/v1/chat`).
+/// Their prefixes were checked when the settings were read: literal, under `/v1/`, apart.
 pub(crate) fn plugin_paths(state: &AppState) -> Router<AppState> {
-    Plugins::paths(&state.settings.plugins).fold(Router::new(), |r, path| r.route(path, post(chat)))
+    Plugins::routes(&state.settings.plugins)
+        .fold(Router::new(), |r, path| r.route(&path, post(chat)))
 }
 
 /// Where a turn goes: the server's backend or a plugin, with its breaker and a slot of its
