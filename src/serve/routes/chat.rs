@@ -154,7 +154,7 @@ pub struct ChatResponse {
         (status = 401, description = "Missing or wrong API key (with `auth: {type: api_key}`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over a rate limit; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The model backend failed", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The backend's circuit breaker is open; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The backend's circuit breaker is open, or the plugin is at its concurrency limit; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 504, description = "The model backend timed out", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -164,8 +164,8 @@ pub(crate) async fn chat(
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> Result<Response, ApiError> {
     validate(&req)?;
-    // An open circuit answers before anything is stored: the client can send the same request
-    // again later.
+    // An open circuit or a busy plugin answers before anything is stored: the client can send
+    // the same request again later.
     let target = Target::pick(&state, &req, path.as_str())?;
     let permit = target.breaker.acquire()?;
     let lease = Lease {
