@@ -648,7 +648,6 @@ fn resolve_plugins(
     s: &mut Settings,
 ) -> Result<(), CliError> {
     const KEY: &str = "serve.plugins";
-    let reserved = ["/v1/chat", "/v1/sessions/{id}"];
     for p in &file.plugins {
         let bad = |message: String| invalid(KEY, &p.name, Origin::File, message);
         if p.name.is_empty() || p.name.len() > 128 {
@@ -680,24 +679,26 @@ fn resolve_plugins(
             return Err(bad("concurrency must be at least 1".into()));
         }
         let route = &p.route;
-        if let Some(path) = &route.path {
-            let taken = reserved.contains(&path.as_str())
-                || s.plugins.iter().any(|q| q.path.as_ref() == Some(path));
-            if !path.starts_with("/v1/") || path.contains(['{', '}', '*']) || taken {
-                return Err(bad(format!(
-                    "route.path {path:?} must be a free literal path under /v1/"
-                )));
-            }
+        if let Some(prefix) = &route.path_prefix {
+            check_path_prefix(prefix, &s.plugins)
+                .map_err(|m| bad(format!("route.path_prefix {prefix:?} {m}")))?;
         }
         if route.default && s.plugins.iter().any(|q| q.default) {
             return Err(bad("only one plugin can be the default".into()));
         }
+        let pattern = route
+            .pattern
+            .as_deref()
+            .map(regex::Regex::new)
+            .transpose()
+            .map_err(|e| bad(format!("route.pattern: {e}")))?;
         s.plugins.push(PluginSettings {
             name: p.name.clone(),
             backend,
             concurrency: p.concurrency,
             keywords: route.keywords.iter().map(|k| k.to_lowercase()).collect(),
-            path: route.path.clone(),
+            pattern,
+            path_prefix: route.path_prefix.clone(),
             default: route.default,
         });
     }
@@ -719,4 +720,29 @@ fn openai_backend(
         api_key: env::var(key_env.unwrap_or(env::OPENAI_API_KEY)),
         timeout: duration(timeout_key, None, timeout, Duration::from_secs(60))?,
     }))
+}
+
+/// A plugin's path prefix must be literal segments under /v1/, and apart from the API's own
+/// paths and from the other plugins' prefixes (the router could not tell them apart).
+fn check_path_prefix(prefix: &str, others: &[PluginSettings]) -> Result<(), &'static str> {
+    let literal = prefix.strip_prefix("/v1/").is_some_and(|rest| {
+        rest.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        })
+    });
+    if !literal {
+        return Err("must be literal segments (letters, digits, - . _ ~) under /v1/");
+    }
+    let nested = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}/"));
+    let taken = ["/v1/chat", "/v1/sessions"]
+        .into_iter()
+        .chain(others.iter().filter_map(|p| p.path_prefix.as_deref()))
+        .any(|other| nested(prefix, other) || nested(other, prefix));
+    if taken {
+        return Err("overlaps /v1/chat, /v1/sessions or another plugin's prefix");
+    }
+    Ok(())
 }

@@ -235,8 +235,11 @@ pub struct ServePluginRouteSection {
     /// Words (any case, whole words) of the message that pick the plugin.
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// A path of its own under `/v1/`, e.g. `/v1/weather`, taking the body of `/v1/chat`.
-    pub path: Option<String>,
+    /// A regex (Rust syntax) that, found in the message, picks the plugin.
+    pub pattern: Option<String>,
+    /// Paths of its own: this one under `/v1/` (e.g. `/v1/weather`) and every one below it,
+    /// taking the body of `/v1/chat`.
+    pub path_prefix: Option<String>,
     /// Takes the turns no rule picked (at most one plugin).
     #[serde(default)]
     pub default: bool,

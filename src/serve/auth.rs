@@ -281,6 +281,30 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever a client sends, the check answers (no panic), and only a configured key
+        /// after `Bearer ` gets in.
+        #[test]
+        fn only_the_exact_key_gets_in(value in "\\PC{0,60}", key in "[!-~]{1,40}") {
+            let keys = ApiKeys::new(std::slice::from_ref(&key));
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                let mut h = HeaderMap::new();
+                h.insert(header::AUTHORIZATION, v);
+                let admitted = keys.check(&h).is_ok();
+                let exact = value
+                    .split_once(' ')
+                    .is_some_and(|(scheme, rest)| {
+                        scheme.eq_ignore_ascii_case("bearer") && rest.trim() == key
+                    });
+                proptest::prop_assert_eq!(admitted, exact);
+            }
+            let with_key = HeaderValue::from_str(&format!("Bearer {key}")).unwrap();
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, with_key);
+            proptest::prop_assert!(keys.check(&h).is_ok());
+        }
+    }
+
     #[test]
     fn settings_never_show_keys() {
         let s = AuthSettings::ApiKey {

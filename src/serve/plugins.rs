@@ -3,8 +3,8 @@
 //! and a routing rule.
 //!
 //! A chat turn goes to, in order: the plugin named by the request's `plugin` field; the plugin
-//! whose `path` the request was posted to; the first plugin one of whose keywords occurs in the
-//! message (whole words, any case); the plugin marked `default`; else the server's own backend
+//! under whose `path_prefix` the request was posted; the first plugin one of whose keywords occurs in the
+//! message (whole words, any case) or whose pattern matches it; the plugin marked `default`; else the server's own backend
 //! (`serve.backend`). A failing or busy plugin answers for itself only: its breaker opens and
 //! its slots fill, the others are not touched.
 
@@ -26,8 +26,11 @@ pub struct PluginSettings {
     pub concurrency: Option<usize>,
     /// Lower-case words of the message that pick this plugin.
     pub keywords: Vec<String>,
-    /// A path of its own under `/v1/` that takes the same body as `/v1/chat`.
-    pub path: Option<String>,
+    /// A regex that, found in the message, picks this plugin.
+    pub pattern: Option<regex::Regex>,
+    /// Paths of its own under `/v1/` (this one, and any below it) that take the same body as
+    /// `/v1/chat`.
+    pub path_prefix: Option<String>,
     /// Takes the messages no other rule picked.
     pub default: bool,
 }
@@ -64,6 +67,11 @@ impl Plugin {
     }
 }
 
+/// The route of every path below a prefix (as `MatchedPath` reports it).
+fn below(prefix: &str) -> String {
+    format!("{prefix}/{{*rest}}")
+}
+
 /// Every configured plugin.
 #[derive(Debug, Default)]
 pub struct Plugins {
@@ -93,9 +101,12 @@ impl Plugins {
         self.list.iter()
     }
 
-    /// Paths of their own, for the router.
-    pub fn paths(settings: &[PluginSettings]) -> impl Iterator<Item = &str> {
-        settings.iter().filter_map(|s| s.path.as_deref())
+    /// The routes of the plugins' path prefixes: each prefix, and everything below it.
+    pub fn routes(settings: &[PluginSettings]) -> impl Iterator<Item = String> {
+        settings
+            .iter()
+            .filter_map(|s| s.path_prefix.as_deref())
+            .flat_map(|p| [p.to_string(), below(p)])
     }
 
     /// The plugin for a turn; `None` means the server's own backend. `main` is that backend's
@@ -120,11 +131,12 @@ impl Plugins {
                 known.join(", ")
             )));
         }
-        if let Some(p) = self
-            .list
-            .iter()
-            .find(|p| p.settings.path.as_deref() == Some(path))
-        {
+        if let Some(p) = self.list.iter().find(|p| {
+            p.settings
+                .path_prefix
+                .as_deref()
+                .is_some_and(|prefix| path == prefix || path == below(prefix))
+        }) {
             return Ok(Some(p));
         }
         let words: Vec<String> = message
@@ -132,11 +144,13 @@ impl Plugins {
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect();
-        if let Some(p) = self
-            .list
-            .iter()
-            .find(|p| p.settings.keywords.iter().any(|k| words.contains(k)))
-        {
+        if let Some(p) = self.list.iter().find(|p| {
+            p.settings.keywords.iter().any(|k| words.contains(k))
+                || p.settings
+                    .pattern
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(message))
+        }) {
             return Ok(Some(p));
         }
         Ok(self.list.iter().find(|p| p.settings.default))
@@ -153,7 +167,8 @@ mod tests {
             backend: BackendSettings::Echo,
             concurrency: Some(1),
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
-            path: path.map(str::to_string),
+            pattern: None,
+            path_prefix: path.map(str::to_string),
             default,
         }
     }
@@ -187,6 +202,10 @@ mod tests {
         assert!(names(&plugins, Some("sport"), "/v1/chat", "").starts_with("error: no plugin"));
         assert_eq!(names(&plugins, None, "/v1/news", "the Weather"), "news");
         assert_eq!(
+            names(&plugins, None, "/v1/news/{*rest}", "the Weather"),
+            "news"
+        );
+        assert_eq!(
             names(&plugins, None, "/v1/chat", "The FORECAST, please"),
             "weather"
         );
@@ -201,6 +220,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(names(&with_default, None, "/v1/chat", "hello"), "b");
+        let mut stocks = plugin("stocks", &[], None, false);
+        stocks.pattern = Some(regex::Regex::new(r"\$[A-Z]{1,5}\b").unwrap());
+        let with_pattern = Plugins::new(&[stocks], BreakerSettings::default()).unwrap();
+        assert_eq!(
+            names(&with_pattern, None, "/v1/chat", "price of $ACME?"),
+            "stocks"
+        );
+        assert_eq!(
+            names(&with_pattern, None, "/v1/chat", "price of acme?"),
+            "main"
+        );
     }
 
     #[test]

@@ -336,8 +336,20 @@ fn bad_resilience_settings_are_usage_errors() {
         ),
         ("[{name: echo, backend: echo}]", "share this name"),
         (
-            "[{name: a, backend: echo, route: {path: /v1/chat}}]",
-            "free literal path",
+            "[{name: a, backend: echo, route: {path_prefix: /v1/chat}}]",
+            "overlaps",
+        ),
+        (
+            "[{name: a, backend: echo, route: {path_prefix: '/v1/{x}'}}]",
+            "literal segments",
+        ),
+        (
+            "[{name: a, backend: echo, route: {path_prefix: /v1/a}}, {name: b, backend: echo, route: {path_prefix: /v1/a/b}}]",
+            "overlaps",
+        ),
+        (
+            "[{name: a, backend: echo, route: {pattern: '(oops'}}]",
+            "route.pattern",
         ),
     ] {
         sb.write("plugctl.yaml", format!("serve:\n  plugins: {plugins}\n"));
@@ -454,7 +466,7 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
             "serve:\n  store: memory\n  breaker: {{window: 30s, error_rate_percent: 50, min_calls: 2, cool_down: 60s, probes: 1}}\n  \
              plugins:\n    - name: weather\n      url: {}\n      timeout: 2s\n      concurrency: 1\n      \
              route: {{keywords: [weather, forecast]}}\n    - name: news\n      url: {}\n      timeout: 2s\n      \
-             route: {{path: /v1/news}}\n",
+             route: {{path_prefix: /v1/news, pattern: '(?i)\\bheadlines?\\b'}}\n",
             weather.url(),
             news.url()
         ),
@@ -472,6 +484,8 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
     assert_eq!(reply["reply"], "upstream says: Weather in Paris?");
     let (status, plugin, _) = turn_on(&url, "/v1/news", json!({"message": "hi"})).await;
     assert_eq!((status, plugin.as_str()), (200, "news"));
+    let (status, plugin, _) = turn_on(&url, "/v1/news/world/today", json!({"message": "hi"})).await;
+    assert_eq!((status, plugin.as_str()), (200, "news"));
     let (_, plugin, _) = turn_on(
         &url,
         "/v1/chat",
@@ -479,14 +493,16 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
     )
     .await;
     assert_eq!(plugin, "news");
+    let (_, plugin, _) = turn_on(&url, "/v1/chat", json!({"message": "Today's HEADLINES"})).await;
+    assert_eq!(plugin, "news");
     let (status, _, problem) =
         turn_on(&url, "/v1/chat", json!({"message": "x", "plugin": "sport"})).await;
     assert_eq!(status, 422, "{problem}");
-    assert_eq!((weather.hits(), news.hits()), (1, 2));
+    assert_eq!((weather.hits(), news.hits()), (1, 4));
 
-    // news fails: 2 successes then 3 failures (3 of 5, above 50%) open its circuit only.
+    // news fails: 4 successes then 5 failures (5 of 9, above 50%) open its circuit only.
     news.set(Fault::Status(500));
-    for _ in 0..3 {
+    for _ in 0..5 {
         assert_eq!(
             turn_on(&url, "/v1/news", json!({"message": "hi"})).await.0,
             502

@@ -39,8 +39,10 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// The paths of their own that plugins take turns on (same body and answer as `/v1/chat`).
+/// Their prefixes were checked when the settings were read: literal, under `/v1/`, apart.
 pub(crate) fn plugin_paths(state: &AppState) -> Router<AppState> {
-    Plugins::paths(&state.settings.plugins).fold(Router::new(), |r, path| r.route(path, post(chat)))
+    Plugins::routes(&state.settings.plugins)
+        .fold(Router::new(), |r, path| r.route(&path, post(chat)))
 }
 
 /// Where a turn goes: the server's backend or a plugin, with its breaker and a slot of its
@@ -152,7 +154,7 @@ pub struct ChatResponse {
         (status = 401, description = "Missing or wrong API key (with `auth: {type: api_key}`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over a rate limit; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The model backend failed", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The backend's circuit breaker is open; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The backend's circuit breaker is open, or the plugin is at its concurrency limit; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 504, description = "The model backend timed out", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -162,8 +164,8 @@ pub(crate) async fn chat(
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> Result<Response, ApiError> {
     validate(&req)?;
-    // An open circuit answers before anything is stored: the client can send the same request
-    // again later.
+    // An open circuit or a busy plugin answers before anything is stored: the client can send
+    // the same request again later.
     let target = Target::pick(&state, &req, path.as_str())?;
     let permit = target.breaker.acquire()?;
     let lease = Lease {

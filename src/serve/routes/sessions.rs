@@ -72,6 +72,10 @@ impl SessionView {
         (status = 200, description = "The session", body = SessionView),
         (status = 404, description = "No such session (or archived, without ?archived=true)",
             body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong API key", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Over a rate limit", body = Problem,
+            content_type = "application/problem+json"),
     )
 )]
 pub(crate) async fn get_session(
@@ -125,6 +129,10 @@ pub(crate) async fn get_session(
     responses(
         (status = 204, description = "Erased"),
         (status = 404, description = "No such session", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong API key", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Over a rate limit", body = Problem,
             content_type = "application/problem+json"),
     )
 )]
