@@ -233,6 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             [CompletionResult]::new('--inactive-ttl', '--inactive-ttl', [CompletionResultType]::ParameterName, 'How long an expired session can still be revived by a message [default: 7d]')
             [CompletionResult]::new('--archive-ttl', '--archive-ttl', [CompletionResultType]::ParameterName, 'How long the transcript is then kept read-only before it is purged [default: 30d]')
             [CompletionResult]::new('--grace-period', '--grace-period', [CompletionResultType]::ParameterName, 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text (default) or json (one object per line). Either way, one line per request, client addresses anonymized, credentials masked, values redacted')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (never when NO_COLOR is set, unless "always")')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./plugctl.yaml, then the platform config dir]')

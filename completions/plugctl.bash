@@ -542,7 +542,7 @@ _plugctl() {
             return 0
             ;;
         plugctl__subcmd__serve)
-            opts="-v -q -h -V --bind --data-dir --store --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --output --verbose --quiet --color --config --no-config --help --version"
+            opts="-v -q -h -V --bind --data-dir --store --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --log-format --output --verbose --quiet --color --config --no-config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,6 +597,10 @@ _plugctl() {
                     return 0
                     ;;
                 --grace-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

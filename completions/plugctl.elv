@@ -216,6 +216,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand --inactive-ttl 'How long an expired session can still be revived by a message [default: 7d]'
             cand --archive-ttl 'How long the transcript is then kept read-only before it is purged [default: 30d]'
             cand --grace-period 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]'
+            cand --log-format 'Log lines on stderr: text (default) or json (one object per line). Either way, one line per request, client addresses anonymized, credentials masked, values redacted'
             cand --output 'Output format of the data on stdout'
             cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
             cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'

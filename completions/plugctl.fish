@@ -184,6 +184,7 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l active-ttl -d 
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l inactive-ttl -d 'How long an expired session can still be revived by a message [default: 7d]' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l archive-ttl -d 'How long the transcript is then kept read-only before it is purged [default: 30d]' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l grace-period -d 'Time in-flight requests get to finish after Ctrl-C/SIGTERM [default: 5m]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l log-format -d 'Log lines on stderr: text (default) or json (one object per line). Either way, one line per request, client addresses anonymized, credentials masked, values redacted' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'

@@ -32,6 +32,8 @@ pub const SERVE_DATA_DIR: &str = "PLUGCTL_SERVE_DATA_DIR";
 pub const SERVE_BACKEND: &str = "PLUGCTL_SERVE_BACKEND";
 /// Session store of `plugctl serve`: `embedded` or `memory` (same as `--store`).
 pub const SERVE_STORE: &str = "PLUGCTL_SERVE_STORE";
+/// Log lines of `plugctl serve`: `text` or `json` (same as `--log-format`).
+pub const SERVE_LOG_FORMAT: &str = "PLUGCTL_SERVE_LOG_FORMAT";
 /// Default name of the variable holding the `openai` backend's API key.
 pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// The informal standard: when set and not empty, no colour anywhere.

@@ -145,7 +145,9 @@ impl Server {
         let (tx, rx) = tokio::sync::watch::channel(false);
         let mut drain_rx = rx.clone();
         let mut grace_rx = rx;
-        let serve = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+        // With the peer address, which the access log shows anonymized.
+        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = drain_rx.wait_for(|stop| *stop).await;
         });
         let trigger = async move {

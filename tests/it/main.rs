@@ -11,4 +11,5 @@ mod cli;
 mod readme;
 mod redact;
 mod serve;
+mod serve_logs;
 mod tokens;

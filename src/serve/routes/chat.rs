@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
+use super::access_log::SessionId;
 use crate::serve::backend::BackendError;
 use crate::serve::metrics::Metrics;
 use crate::serve::problem::{ApiError, ApiJson, Problem};
@@ -95,7 +96,19 @@ pub struct ChatResponse {
 pub(crate) async fn chat(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<ChatRequest>,
-) -> Result<Response, ApiError> {
+) -> Response {
+    let asked = req.session_id.clone();
+    let mut response = turn(state, req).await.into_response();
+    // For the access log: the session of the turn, or the one the client asked for.
+    if let Some(id) = asked
+        && response.extensions().get::<SessionId>().is_none()
+    {
+        response.extensions_mut().insert(SessionId(id));
+    }
+    response
+}
+
+async fn turn(state: AppState, req: ChatRequest) -> Result<Response, ApiError> {
     validate(&req)?;
     let redacted = state.redactor.redact(&req.message);
     let now = state.clock.now_ms();
@@ -133,7 +146,10 @@ pub(crate) async fn chat(
             .stream(&turn.messages)
             .await
             .map_err(backend_error)?;
-        return Ok(stream_reply(state, base, deltas));
+        let session_id = SessionId(base.session_id.clone());
+        let mut response = stream_reply(state, base, deltas);
+        response.extensions_mut().insert(session_id);
+        return Ok(response);
     }
     let user_message = session
         .messages
@@ -157,7 +173,8 @@ pub(crate) async fn chat(
     store_messages(&state, &base.session_id, fresh, messages).await?;
     Metrics::add(&state.metrics.turns, 1);
     let completion_tokens = state.counter.count(&reply);
-    Ok(ApiJson(ChatResponse {
+    let session_id = SessionId(base.session_id.clone());
+    let mut response = ApiJson(ChatResponse {
         session_id: base.session_id,
         reply,
         usage: Usage {
@@ -167,7 +184,9 @@ pub(crate) async fn chat(
         compressed: base.compressed,
         redactions: base.redactions,
     })
-    .into_response())
+    .into_response();
+    response.extensions_mut().insert(session_id);
+    Ok(response)
 }
 
 fn validate(req: &ChatRequest) -> Result<(), ApiError> {
