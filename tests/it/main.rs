@@ -11,5 +11,6 @@ mod cli;
 mod readme;
 mod redact;
 mod serve;
+mod serve_browser;
 mod serve_logs;
 mod tokens;

@@ -36,7 +36,9 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// One user message.
+// The example is what Swagger UI's "Try it out" sends: a new session, so it works as it stands.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[schema(example = json!({"message": "Hello!"}))]
 pub struct ChatRequest {
     /// The session to continue; omit it to start a new one.
     #[schema(max_length = 128)]
