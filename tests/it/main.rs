@@ -13,4 +13,5 @@ mod redact;
 mod serve;
 mod serve_browser;
 mod serve_logs;
+mod serve_schema;
 mod tokens;

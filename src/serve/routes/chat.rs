@@ -28,7 +28,7 @@ use crate::serve::state::AppState;
 use crate::tokens::chat::Transcript;
 use crate::tokens::compress::{self, Action, Options};
 
-/// Longest accepted `session_id` and `user`.
+/// Longest accepted `session_id` and `user`, in characters (as JSON Schema's `maxLength` counts).
 const MAX_ID_LEN: usize = 128;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -43,14 +43,27 @@ pub struct ChatRequest {
     /// The session to continue; omit it to start a new one.
     #[schema(max_length = 128)]
     pub session_id: Option<String>,
-    /// The user's message.
-    #[schema(min_length = 1, example = "Hello!")]
+    /// The user's message: some text besides white space.
+    #[schema(min_length = 1, pattern = r"\S", example = "Hello!")]
     pub message: String,
     /// An opaque id of the end user, stored with a new session.
     #[schema(max_length = 128)]
     pub user: Option<String>,
     /// Answer as Server-Sent Events (`chat.completion.chunk`, then `[DONE]`).
     pub stream: Option<bool>,
+}
+
+/// One Server-Sent Event of a streamed reply (`stream: true`), as OpenAPI describes an event of
+/// a `text/event-stream`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatStreamEvent {
+    /// A `chat.completion.chunk` object as JSON (the last one carries `usage`, `compressed` and
+    /// `redactions`), then `[DONE]`; for an `error` event, a problem document.
+    pub data: String,
+    /// `message`, or `error` when the backend fails after the stream has started.
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub retry: Option<u64>,
 }
 
 /// Token usage of a turn.
@@ -84,7 +97,7 @@ pub struct ChatResponse {
         (status = 200, description = "The reply; with `stream: true`, an event stream of \
             chat.completion.chunk objects ending with `data: [DONE]`", content(
             (ChatResponse = "application/json"),
-            (String = "text/event-stream"),
+            (ChatStreamEvent = "text/event-stream"),
         )),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or archived session", body = Problem, content_type = "application/problem+json"),
@@ -200,10 +213,10 @@ fn validate(req: &ChatRequest) -> Result<(), ApiError> {
     for (name, value) in [("session_id", &req.session_id), ("user", &req.user)] {
         if value
             .as_ref()
-            .is_some_and(|v| v.is_empty() || v.len() > MAX_ID_LEN)
+            .is_some_and(|v| v.is_empty() || v.chars().count() > MAX_ID_LEN)
         {
             return Err(ApiError::Unprocessable(format!(
-                "`{name}` must be 1 to {MAX_ID_LEN} bytes long"
+                "`{name}` must be 1 to {MAX_ID_LEN} characters long"
             )));
         }
     }
