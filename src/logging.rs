@@ -1,9 +1,59 @@
 //! Log output (tracing) on stderr: `-v`/`-q` pick the default level, `$PLUGCTL_LOG` overrides it.
+//!
+//! Every command logs through the subscriber [`init`] installs. A long-running server then calls
+//! [`use_server_lines`]: from there on each line is text or one JSON object, every value in it has
+//! been through the redact engine (a log is read by more people than the data it describes), and
+//! the request lines of `plugctl serve` show at the default verbosity. The request line itself is
+//! written by `serve/routes/access_log.rs`; [`anonymize_ip`] is the client-address policy.
 
-use tracing_subscriber::EnvFilter;
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{Format, Full, Writer};
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Registry, reload};
 
 use crate::config::env;
 use crate::output::Verbosity;
+use crate::redact::{self, Operator, Redactor, Toggle};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `2026-01-01T00:00:00.000000Z  INFO message key=value ...`
+    #[default]
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `message` and the event's fields.
+    Json,
+}
+
+impl LogFormat {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "text" => Some(LogFormat::Text),
+            "json" => Some(LogFormat::Json),
+            _ => None,
+        }
+    }
+}
+
+/// What [`init`] was told, so that [`use_server_lines`] can widen the filter consistently.
+struct Installed {
+    filter: reload::Handle<EnvFilter, Registry>,
+    verbosity: Verbosity,
+    verbose_count: u8,
+}
+
+static INSTALLED: OnceLock<Installed> = OnceLock::new();
+/// Set once by a server; until then lines are tracing's plain text.
+static SERVER_LINES: OnceLock<ServerLines> = OnceLock::new();
 
 /// Installs the global subscriber. Safe to call once per process; later calls are ignored.
 pub fn init(verbosity: Verbosity, verbose_count: u8, ansi: bool) {
@@ -17,10 +67,315 @@ pub fn init(verbosity: Verbosity, verbose_count: u8, ansi: bool) {
     let filter = env::var(env::LOG)
         .and_then(|spec| EnvFilter::try_new(spec).ok())
         .unwrap_or_else(|| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let (filter, handle) = reload::Layer::new(filter);
+    let lines = Lines {
+        plain: Format::default().with_target(verbose_count > 1),
+    };
+    let fmt = tracing_subscriber::fmt::layer()
+        .event_format(lines)
         .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(verbose_count > 1)
-        .try_init();
+        .with_ansi(ansi);
+    if Registry::default()
+        .with(filter)
+        .with(fmt)
+        .try_init()
+        .is_ok()
+    {
+        let _ = INSTALLED.set(Installed {
+            filter: handle,
+            verbosity,
+            verbose_count,
+        });
+    }
+}
+
+/// Switches the process to server logging: `format`, every line through `redactor` (see
+/// [`redactor_for_logs`]), and info lines of `plugctl::serve` (one per request) shown unless
+/// `-q` or `$PLUGCTL_LOG` say otherwise. The first call wins.
+pub fn use_server_lines(format: LogFormat, redactor: Arc<Redactor>) {
+    let _ = SERVER_LINES.set(ServerLines { format, redactor });
+    if let Some(installed) = INSTALLED.get() {
+        let explicit = env::var(env::LOG).is_some();
+        if !explicit && installed.verbosity != Verbosity::Quiet && installed.verbose_count == 0 {
+            let _ = installed
+                .filter
+                .reload(EnvFilter::new("warn,plugctl::serve=info"));
+        }
+    }
+}
+
+/// The redactor for log lines: the rules and operators of `settings` (plugctl.yaml's `redact:`
+/// section), with every default rule switched back on (a rule turned off for messages still
+/// applies to logs), and IP addresses masked to their network rather than replaced, unless the
+/// configuration picks another operator, so that an anonymized client address keeps its use.
+/// `keep` lists values that are not personal (the server's own address, which its URL shows).
+pub fn redactor_for_logs(
+    settings: &redact::Settings,
+    keep: &[String],
+) -> Result<Redactor, redact::RedactError> {
+    let mut settings = settings.clone();
+    settings.allow_values.extend(keep.iter().cloned());
+    for rule in ["ipv4", "ipv6"] {
+        settings
+            .operators
+            .insert(0, (Some(rule.to_string()), Operator::Mask));
+    }
+    settings.toggles.extend(
+        redact::BUILTINS
+            .iter()
+            .filter(|b| b.enabled)
+            .map(|b| Toggle::Enable(b.name.to_string())),
+    );
+    Redactor::new(&settings)
+}
+
+/// A client address as it may be logged: an IPv4 address keeps its /24 (the last octet becomes
+/// 0), an IPv6 address its /48 (the last 80 bits become 0), the same networks the redact engine's
+/// `mask` keeps. An IPv4 address mapped into IPv6 is treated as IPv4.
+pub fn anonymize_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            IpAddr::from([a, b, c, 0])
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => anonymize_ip(IpAddr::V4(v4)),
+            None => {
+                let s = v6.segments();
+                IpAddr::from([s[0], s[1], s[2], 0, 0, 0, 0, 0])
+            }
+        },
+    }
+}
+
+/// The event formatter of the global subscriber: tracing's text until a server switches to
+/// [`ServerLines`].
+struct Lines {
+    plain: Format<Full, SystemTime>,
+}
+
+impl<S, N> FormatEvent<S, N> for Lines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> std::fmt::Result {
+        match SERVER_LINES.get() {
+            Some(server) => server.format_event(ctx, writer, event),
+            None => self.plain.format_event(ctx, writer, event),
+        }
+    }
+}
+
+/// Lines of a server: text or JSON, always redacted, never coloured (they are meant for files
+/// and collectors, and escape codes would get in the way of the redact engine).
+#[derive(Debug, Clone)]
+pub struct ServerLines {
+    pub format: LogFormat,
+    pub redactor: Arc<Redactor>,
+}
+
+impl<S, N> FormatEvent<S, N> for ServerLines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> std::fmt::Result {
+        match self.format {
+            LogFormat::Text => {
+                let mut line = String::new();
+                Format::default()
+                    .with_ansi(false)
+                    .with_target(false)
+                    .format_event(ctx, Writer::new(&mut line), event)?;
+                writer.write_str(&self.redactor.redact_str(&line))
+            }
+            LogFormat::Json => {
+                let mut fields = Map::new();
+                event.record(&mut JsonFields(&mut fields));
+                let mut fields = Value::Object(fields);
+                self.redactor.redact_value(&mut fields);
+                // Added after redaction: they come from plugctl, not from the event's values.
+                let mut timestamp = String::new();
+                SystemTime.format_time(&mut Writer::new(&mut timestamp))?;
+                let meta = event.metadata();
+                let mut line = Map::new();
+                line.insert("timestamp".into(), timestamp.into());
+                line.insert("level".into(), meta.level().as_str().into());
+                line.insert("target".into(), meta.target().into());
+                // Redaction rewrites strings in place: the object is still an object.
+                if let Value::Object(fields) = fields {
+                    line.extend(fields);
+                }
+                let text = serde_json::to_string(&line).map_err(|_| std::fmt::Error)?;
+                writeln!(writer, "{text}")
+            }
+        }
+    }
+}
+
+/// Collects an event's fields as JSON values (numbers stay numbers).
+struct JsonFields<'a>(&'a mut Map<String, Value>);
+
+impl Visit for JsonFields<'_> {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .insert(field.name().into(), format!("{value:?}").into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn addresses_keep_their_network_only() {
+        for (ip, logged) in [
+            // IPv4: the /24.
+            ("203.0.113.77", "203.0.113.0"),
+            ("127.0.0.1", "127.0.0.0"),
+            // IPv6: the /48.
+            ("2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:db8:85a3::"),
+            ("::1", "::"),
+            // IPv4 mapped into IPv6 is IPv4.
+            ("::ffff:198.51.100.23", "198.51.100.0"),
+        ] {
+            let parsed: IpAddr = ip.parse().unwrap();
+            assert_eq!(anonymize_ip(parsed).to_string(), logged, "{ip}");
+        }
+    }
+
+    #[test]
+    fn anonymizing_twice_changes_nothing() {
+        for text in ["10.1.2.3", "2001:db8:1:2:3:4:5:6", "::ffff:10.9.8.7"] {
+            let once = anonymize_ip(text.parse().unwrap());
+            assert_eq!(anonymize_ip(once), once, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_log_redactor_keeps_anonymized_addresses() {
+        let r = redactor_for_logs(&redact::Settings::default(), &[]).unwrap();
+        assert_eq!(
+            r.redact_str("client_ip=203.0.113.0"),
+            "client_ip=203.0.113.0"
+        );
+        assert_eq!(
+            r.redact_str("client_ip=2001:db8:85a3::"),
+            "client_ip=2001:db8:85a3::"
+        );
+        assert_eq!(
+            r.redact_str("from 2001:db8:85a3:8d3:1319:8a2e:370:7348"),
+            "from 2001:db8:85a3::"
+        );
+    }
+
+    #[test]
+    fn the_log_redactor_keeps_the_servers_own_address() {
+        let r = redactor_for_logs(&redact::Settings::default(), &["10.1.2.3".into()]).unwrap();
+        assert_eq!(
+            r.redact_str("url=http://10.1.2.3:8787"),
+            "url=http://10.1.2.3:8787"
+        );
+        assert_eq!(r.redact_str("from 10.1.2.4"), "from 10.1.2.0");
+    }
+
+    #[test]
+    fn the_log_redactor_turns_default_rules_back_on() {
+        let mut settings = redact::Settings::default();
+        settings.push_toggles(&[], &["email".to_string()]);
+        let r = redactor_for_logs(&settings, &[]).unwrap();
+        assert!(!r.redact_str("write to ada@example.com").contains("ada@"));
+    }
+
+    /// A writer into a shared buffer, for a local subscriber.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn capture(format: LogFormat, emit: impl FnOnce()) -> String {
+        let buffer = Buffer::default();
+        let sink = buffer.clone();
+        let lines = ServerLines {
+            format,
+            redactor: Arc::new(redactor_for_logs(&redact::Settings::default(), &[]).unwrap()),
+        };
+        let subscriber = tracing_subscriber::fmt()
+            .event_format(lines)
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, emit);
+        String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn json_lines_are_objects_with_redacted_values() {
+        let out = capture(LogFormat::Json, || {
+            tracing::info!(
+                status = 422u16,
+                latency_ms = 1.5,
+                ok = false,
+                error = %"invalid type: string \"ada@example.com\", expected a boolean",
+                "request"
+            );
+        });
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 1, "{out}");
+        let line: Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["message"], "request");
+        assert_eq!(line["status"], 422);
+        assert_eq!(line["latency_ms"], 1.5);
+        assert_eq!(line["ok"], false);
+        assert!(line["timestamp"].as_str().unwrap().ends_with('Z'));
+        let error = line["error"].as_str().unwrap();
+        assert!(!error.contains("ada@"), "{error}");
+        assert!(error.contains("expected a boolean"), "{error}");
+    }
+
+    #[test]
+    fn text_lines_are_redacted_too() {
+        let out = capture(LogFormat::Text, || {
+            tracing::warn!(card = "4111 1111 1111 1111", "paid by ada@example.com");
+        });
+        assert!(out.contains("WARN"), "{out}");
+        assert!(!out.contains("ada@"), "{out}");
+        assert!(!out.contains("4111 1111 1111 1111"), "{out}");
+        assert!(out.contains("[REDACTED:CARD]"), "{out}");
+    }
 }

@@ -35,6 +35,37 @@ if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
   # Debian starts the service on install where systemd runs; the tests do not use it.
 fi
 
+# --- serve: a real browser (Chromium + playwright-core) and schemathesis ---------------------
+# tests/it/serve_browser.rs drives Debian's chromium through playwright-core (never a browser of
+# its own), tests/it/serve_schema.rs runs schemathesis; their packages live in git-ignored folders
+# (tests/browser/node_modules, tests/schema/.venv). Under CI a failed install fails the run; on a
+# developer's machine the tests that need it are skipped with a loud message instead.
+web_setup() {
+  # set -e does not reach into a function called with ||, hence the explicit returns.
+  command -v chromium >/dev/null || apt_install chromium || return 1
+  { command -v node >/dev/null && command -v npm >/dev/null; } || apt_install nodejs npm || return 1
+  if [ ! -f tests/browser/node_modules/playwright-core/package.json ] \
+    || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+    say "installing tests/browser node packages"
+    (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent) || return 1
+  fi
+  command -v python3 >/dev/null || apt_install python3 || return 1
+  python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv || return 1
+  if [ ! -x tests/schema/.venv/bin/schemathesis ] \
+    || [ tests/schema/requirements.txt -nt tests/schema/.venv/bin/schemathesis ]; then
+    say "installing schemathesis into tests/schema/.venv"
+    rm -rf tests/schema/.venv
+    python3 -m venv tests/schema/.venv || return 1
+    tests/schema/.venv/bin/pip install --quiet --disable-pip-version-check -r tests/schema/requirements.txt \
+      || return 1
+  fi
+}
+if [ "${CI:-}" = true ]; then
+  web_setup
+else
+  (web_setup) || say "WARNING: chromium, node or schemathesis could not be installed; the browser and schemathesis tests will be SKIPPED"
+fi
+
 # --- Gates -----------------------------------------------------------------------------------
 say "cargo fmt --check"
 cargo fmt --all --check

@@ -12,11 +12,12 @@ use crate::config::file::ServeSection;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
 use crate::files;
-use crate::serve::sessions::export::{self, ExportFormat};
-use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
+use crate::logging::{self, LogFormat};
 use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV};
 use crate::serve::limit::{ClientKey, Rate};
 use crate::serve::plugins::PluginSettings;
+use crate::serve::sessions::export::{self, ExportFormat};
+use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
 use crate::serve::settings::{
     self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
 };
@@ -111,6 +112,11 @@ pub struct ServeArgs {
     /// separated, or serve.auth in plugctl.yaml).
     #[arg(long, value_name = "TYPE")]
     pub auth: Option<String>,
+
+    /// Log lines on stderr: text (default) or json (one object per line). Either way, one line
+    /// per request, client addresses anonymized, credentials masked, values redacted.
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,7 +166,16 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliEr
         StoreKind::Memory => "memory store".to_string(),
         StoreKind::Redis(url) => format!("redis store at {}", RedisStore::display_url(url)),
     };
-    let redactor = crate::redact::Redactor::new(&super::redact::config_settings(globals)?)?;
+    let redact_settings = super::redact::config_settings(globals)?;
+    let redactor = crate::redact::Redactor::new(&redact_settings)?;
+    let log_format = log_format(&args, globals)?;
+    logging::use_server_lines(
+        log_format,
+        Arc::new(logging::redactor_for_logs(
+            &redact_settings,
+            &[settings.bind.ip().to_string()],
+        )?),
+    );
     let server = serve::bind(settings, Arc::new(redactor))
         .await
         .map_err(serve_error)?;
@@ -175,23 +190,35 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliEr
             "manifest": format!("{base}/.well-known/ai-plugin.json"),
         }))?;
     }
-    printer.status(&format!(
-        "plugctl serve listening on {base} ({backend} backend, {store})\n  \
-         API:      {base}/v1/chat\n  \
-         Docs:     {base}/api/docs\n  \
-         OpenAPI:  {base}/openapi.json\n  \
-         Manifest: {base}/.well-known/ai-plugin.json\n\
-         Press Ctrl-C to stop."
-    ));
-    match server
+    if log_format == LogFormat::Json {
+        // Every line on stderr stays one JSON object.
+        tracing::info!(target: "plugctl::serve", url = %base, backend, store = %store, "listening");
+    } else {
+        printer.status(&format!(
+            "plugctl serve listening on {base} ({backend} backend, {store})\n  \
+             API:      {base}/v1/chat\n  \
+             Docs:     {base}/api/docs\n  \
+             OpenAPI:  {base}/openapi.json\n  \
+             Manifest: {base}/.well-known/ai-plugin.json\n\
+             Press Ctrl-C to stop."
+        ));
+    }
+    let stopped = server
         .run(serve::shutdown::signal())
         .await
-        .map_err(serve_error)?
-    {
-        Stopped::Drained => printer.status("stopped: every request finished"),
-        Stopped::GraceExpired => {
+        .map_err(serve_error)?;
+    match (stopped, log_format) {
+        (Stopped::Drained, LogFormat::Text) => printer.status("stopped: every request finished"),
+        (Stopped::GraceExpired, LogFormat::Text) => {
             printer.warn("stopped: the grace period ran out with requests still in flight");
         }
+        (Stopped::Drained, LogFormat::Json) => {
+            tracing::info!(target: "plugctl::serve", "stopped: every request finished");
+        }
+        (Stopped::GraceExpired, LogFormat::Json) => tracing::warn!(
+            target: "plugctl::serve",
+            "stopped: the grace period ran out with requests still in flight"
+        ),
     }
     Ok(ExitStatus::Success)
 }
@@ -254,6 +281,16 @@ async fn run_export(args: ExportArgs, globals: &Globals) -> Result<ExitStatus, C
         None => globals.printer.raw(&rendered)?,
     }
     Ok(ExitStatus::Success)
+}
+
+/// `--log-format`, then `PLUGCTL_SERVE_LOG_FORMAT`, then `serve.log_format`.
+fn log_format(args: &ServeArgs, globals: &Globals) -> Result<LogFormat, CliError> {
+    let file = globals.config.file.serve.log_format.clone();
+    match layer(args.log_format.clone(), env::SERVE_LOG_FORMAT, |v| v, file) {
+        None => Ok(LogFormat::default()),
+        Some((name, origin)) => LogFormat::from_name(&name)
+            .ok_or_else(|| invalid("serve.log_format", &name, origin, "use text or json".into())),
+    }
 }
 
 fn serve_error(e: serve::ServeError) -> CliError {

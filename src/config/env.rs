@@ -35,6 +35,8 @@ pub const SERVE_STORE: &str = "PLUGCTL_SERVE_STORE";
 /// API keys accepted by `plugctl serve --auth api_key`, comma-separated (the default of
 /// `serve.auth.keys_env`).
 pub const SERVE_API_KEYS: &str = "PLUGCTL_SERVE_API_KEYS";
+/// Log lines of `plugctl serve`: `text` or `json` (same as `--log-format`).
+pub const SERVE_LOG_FORMAT: &str = "PLUGCTL_SERVE_LOG_FORMAT";
 /// Default name of the variable holding the `openai` backend's API key.
 pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// The informal standard: when set and not empty, no colour anywhere.

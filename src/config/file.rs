@@ -187,6 +187,8 @@ pub struct ServeSection {
     pub grace_period: Option<String>,
     /// How often sessions past the archive are purged.
     pub sweep_interval: Option<String>,
+    /// Log lines: `text` (default) or `json`.
+    pub log_format: Option<String>,
     #[serde(default)]
     pub context: ServeContextSection,
     #[serde(default)]

@@ -124,6 +124,8 @@ pub fn problem_response(problem: &Problem) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
+    // For the access log, which shows the detail.
+    response.extensions_mut().insert(problem.clone());
     response
 }
 

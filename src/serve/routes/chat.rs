@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use utoipa::ToSchema;
 
+use super::access_log::SessionId;
 use crate::serve::backend::Backend;
 use crate::serve::backend::BackendError;
 use crate::serve::breaker::{Breaker, Permit};
@@ -31,7 +32,7 @@ use crate::serve::state::AppState;
 use crate::tokens::chat::Transcript;
 use crate::tokens::compress::{self, Action, Options};
 
-/// Longest accepted `session_id` and `user`.
+/// Longest accepted `session_id` and `user`, in characters (as JSON Schema's `maxLength` counts).
 const MAX_ID_LEN: usize = 128;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -95,13 +96,15 @@ fn mark_plugin(response: &mut Response, plugin: &str) {
 }
 
 /// One user message.
+// The example is what Swagger UI's "Try it out" sends: a new session, so it works as it stands.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[schema(example = json!({"message": "Hello!"}))]
 pub struct ChatRequest {
     /// The session to continue; omit it to start a new one.
     #[schema(max_length = 128)]
     pub session_id: Option<String>,
-    /// The user's message.
-    #[schema(min_length = 1, example = "Hello!")]
+    /// The user's message: some text besides white space.
+    #[schema(min_length = 1, pattern = r"\S", example = "Hello!")]
     pub message: String,
     /// An opaque id of the end user, stored with a new session.
     #[schema(max_length = 128)]
@@ -111,6 +114,19 @@ pub struct ChatRequest {
     /// The plugin to ask (`serve.plugins`); by default the routing rules pick it.
     #[schema(max_length = 128)]
     pub plugin: Option<String>,
+}
+
+/// One Server-Sent Event of a streamed reply (`stream: true`), as OpenAPI describes an event of
+/// a `text/event-stream`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatStreamEvent {
+    /// A `chat.completion.chunk` object as JSON (the last one carries `usage`, `compressed` and
+    /// `redactions`), then `[DONE]`; for an `error` event, a problem document.
+    pub data: String,
+    /// `message`, or `error` when the backend fails after the stream has started.
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub retry: Option<u64>,
 }
 
 /// Token usage of a turn.
@@ -144,7 +160,7 @@ pub struct ChatResponse {
         (status = 200, description = "The reply; with `stream: true`, an event stream of \
             chat.completion.chunk objects ending with `data: [DONE]`", content(
             (ChatResponse = "application/json"),
-            (String = "text/event-stream"),
+            (ChatStreamEvent = "text/event-stream"),
         )),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown or archived session", body = Problem, content_type = "application/problem+json"),
@@ -162,11 +178,23 @@ pub(crate) async fn chat(
     State(state): State<AppState>,
     path: MatchedPath,
     ApiJson(req): ApiJson<ChatRequest>,
-) -> Result<Response, ApiError> {
+) -> Response {
+    let asked = req.session_id.clone();
+    let mut response = turn(state, req, path.as_str()).await.into_response();
+    // For the access log: the session of the turn, or the one the client asked for.
+    if let Some(id) = asked
+        && response.extensions().get::<SessionId>().is_none()
+    {
+        response.extensions_mut().insert(SessionId(id));
+    }
+    response
+}
+
+async fn turn(state: AppState, req: ChatRequest, path: &str) -> Result<Response, ApiError> {
     validate(&req)?;
     // An open circuit or a busy plugin answers before anything is stored: the client can send
     // the same request again later.
-    let target = Target::pick(&state, &req, path.as_str())?;
+    let target = Target::pick(&state, &req, path)?;
     let permit = target.breaker.acquire()?;
     let lease = Lease {
         permit,
@@ -212,7 +240,10 @@ pub(crate) async fn chat(
                 return Err(backend_error(e));
             }
         };
-        return Ok(stream_reply(state, base, deltas, lease));
+        let session_id = SessionId(base.session_id.clone());
+        let mut response = stream_reply(state, base, deltas, lease);
+        response.extensions_mut().insert(session_id);
+        return Ok(response);
     }
     let user_message = session
         .messages
@@ -240,7 +271,8 @@ pub(crate) async fn chat(
     store_messages(&state, &base.session_id, fresh, messages).await?;
     Metrics::add(&state.metrics.turns, 1);
     let completion_tokens = state.counter.count(&reply);
-    Ok(ApiJson(ChatResponse {
+    let session_id = SessionId(base.session_id.clone());
+    let mut response = ApiJson(ChatResponse {
         session_id: base.session_id,
         reply,
         usage: Usage {
@@ -250,11 +282,10 @@ pub(crate) async fn chat(
         compressed: base.compressed,
         redactions: base.redactions,
     })
-    .into_response())
-    .map(|mut response| {
-        mark_plugin(&mut response, &lease.plugin);
-        response
-    })
+    .into_response();
+    mark_plugin(&mut response, &lease.plugin);
+    response.extensions_mut().insert(session_id);
+    Ok(response)
 }
 
 fn validate(req: &ChatRequest) -> Result<(), ApiError> {
@@ -270,10 +301,10 @@ fn validate(req: &ChatRequest) -> Result<(), ApiError> {
     ] {
         if value
             .as_ref()
-            .is_some_and(|v| v.is_empty() || v.len() > MAX_ID_LEN)
+            .is_some_and(|v| v.is_empty() || v.chars().count() > MAX_ID_LEN)
         {
             return Err(ApiError::Unprocessable(format!(
-                "`{name}` must be 1 to {MAX_ID_LEN} bytes long"
+                "`{name}` must be 1 to {MAX_ID_LEN} characters long"
             )));
         }
     }

@@ -1,5 +1,6 @@
 //! The router: every route module's routes, the fallbacks, and the layers in a deliberate order.
 
+pub mod access_log;
 pub mod chat;
 pub mod health;
 pub mod manifest;
@@ -7,16 +8,14 @@ pub mod metrics;
 pub mod openapi;
 pub mod sessions;
 
-use std::time::Instant;
-
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 
 use super::problem::ApiError;
 use super::state::AppState;
 use super::{auth, limit};
+use access_log::track;
 
 /// The whole application.
 pub(crate) fn router(state: AppState) -> Router {
@@ -57,30 +56,6 @@ fn api(state: &AppState) -> Router<AppState> {
         ))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::layer))
         .route_layer(middleware::from_fn_with_state(state.clone(), limit::global))
-}
-
-/// One log line and one metrics sample per request, labelled by the matched route.
-async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let response = next.run(request).await;
-    let elapsed = started.elapsed();
-    let status = response.status().as_u16();
-    state
-        .metrics
-        .request(method.as_str(), &route, status, elapsed);
-    tracing::info!(
-        method = %method,
-        route = %route,
-        status,
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
-        "request"
-    );
-    response
 }
 
 #[cfg(test)]

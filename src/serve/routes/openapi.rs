@@ -38,6 +38,7 @@ use crate::serve::state::AppState;
     components(schemas(
         chat::ChatRequest,
         chat::ChatResponse,
+        chat::ChatStreamEvent,
         chat::Usage,
         sessions::SessionView,
         Message,

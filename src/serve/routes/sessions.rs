@@ -5,6 +5,7 @@
 //! shown only with `?archived=true`.
 
 use axum::Router;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -70,6 +71,8 @@ impl SessionView {
     params(("id" = String, Path, description = "The session id"), SessionQuery),
     responses(
         (status = 200, description = "The session", body = SessionView),
+        (status = 400, description = "A malformed id or query (`archived` takes true or false)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session (or archived, without ?archived=true)",
             body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong API key", body = Problem,
@@ -80,9 +83,11 @@ impl SessionView {
 )]
 pub(crate) async fn get_session(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<SessionQuery>,
+    id: Result<Path<String>, PathRejection>,
+    query: Result<Query<SessionQuery>, QueryRejection>,
 ) -> Result<ApiJson<SessionView>, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let now = state.clock.now_ms();
     let tiers = state.settings.tiers;
     let key = id.clone();
@@ -128,6 +133,8 @@ pub(crate) async fn get_session(
     params(("id" = String, Path, description = "The session id")),
     responses(
         (status = 204, description = "Erased"),
+        (status = 400, description = "A malformed id", body = Problem,
+            content_type = "application/problem+json"),
         (status = 404, description = "No such session", body = Problem,
             content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong API key", body = Problem,
@@ -138,8 +145,9 @@ pub(crate) async fn get_session(
 )]
 pub(crate) async fn delete_session(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let key = id.clone();
     if state.store_call("delete", move |s| s.delete(&key)).await? {
         Ok(StatusCode::NO_CONTENT.into_response())

@@ -237,6 +237,26 @@ async fn client_mistakes_are_problems_not_5xx() {
         ),
         (get("/v1/chat"), StatusCode::METHOD_NOT_ALLOWED),
         (get("/nowhere"), StatusCode::NOT_FOUND),
+        (
+            get("/v1/sessions/x?archived=maybe"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (get("/v1/sessions/%FF"), StatusCode::BAD_REQUEST),
+        (
+            post(
+                "/v1/chat",
+                json!({"message": "hi", "session_id": "é".repeat(129)}).to_string(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // 128 characters are within the limit, however many bytes they take.
+        (
+            post(
+                "/v1/chat",
+                json!({"message": "hi", "session_id": "é".repeat(128)}).to_string(),
+            ),
+            StatusCode::NOT_FOUND,
+        ),
     ];
     for (req, expected) in cases {
         let what = format!("{} {}", req.method(), req.uri());
@@ -397,10 +417,13 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let (state, _) = state_with(settings());
         let app = app(state);
-        let (status, _, answer) = runtime.block_on(send(&app, post("/v1/chat", body)));
+        let (status, kind, answer) = runtime.block_on(send(&app, post("/v1/chat", body)));
         prop_assert!(!status.is_server_error(), "{status}: {answer}");
         if !status.is_success() {
+            prop_assert!(status.is_client_error(), "{status}: {answer}");
+            prop_assert_eq!(kind, "application/problem+json");
             prop_assert_eq!(answer["status"].as_u64(), Some(u64::from(status.as_u16())));
+            prop_assert!(answer["detail"].is_string(), "{answer}");
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod faults;
 pub mod redis;
+pub mod serve_child;
 pub mod servers;
 
 use std::path::{Path, PathBuf};

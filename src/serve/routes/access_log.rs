@@ -1,0 +1,188 @@
+//! The access log and the request metrics: one structured line and one metrics sample per
+//! request.
+//!
+//! A line carries the method, the matched route (the template, `/v1/sessions/{id}`, never the raw
+//! path, which can hold anything a client typed), the status, the latency, the session id when
+//! one is known, the client address anonymized (`crate::logging::anonymize_ip`), the user agent,
+//! which credentials came with the request (masked: the scheme of `Authorization` at most), and
+//! the detail of a problem answer. What is written still goes through the redact engine, in
+//! `crate::logging`.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::logging::anonymize_ip;
+use crate::serve::problem::Problem;
+use crate::serve::state::AppState;
+
+/// The session a response belongs to, for the access log (handlers attach it to responses).
+#[derive(Debug, Clone)]
+pub(crate) struct SessionId(pub String);
+
+/// What replaces a credential's value.
+const MASK: &str = "********";
+
+/// The middleware: times the request, then logs it and counts it in the metrics.
+pub(crate) async fn track(
+    State(state): State<AppState>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let client_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| anonymize_ip(addr.ip()).to_string());
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let auth = credentials(request.headers());
+    let path_session = params.ok().and_then(|params| {
+        params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .map(|(_, value)| value.to_string())
+    });
+
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state
+        .metrics
+        .request(method.as_str(), &route, status, elapsed);
+    let session_id = response
+        .extensions()
+        .get::<SessionId>()
+        .map(|s| s.0.as_str())
+        .or(path_session.as_deref());
+    let problem = response
+        .extensions()
+        .get::<Problem>()
+        .map(|p| p.detail.as_str());
+    tracing::info!(
+        method = %method,
+        route = %route,
+        status,
+        // Microseconds are plenty, and keep the number short.
+        latency_ms = elapsed.as_micros() as f64 / 1000.0,
+        session_id,
+        client_ip,
+        user_agent,
+        auth,
+        error = problem,
+        "request"
+    );
+    response
+}
+
+/// Whether a header carries a credential: the standard ones, and any name that says so.
+fn is_credential(name: &str) -> bool {
+    matches!(
+        name,
+        "authorization" | "proxy-authorization" | "cookie" | "x-api-key"
+    ) || [
+        "token", "secret", "api-key", "apikey", "password", "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// The credentials of a request as they may be logged: `authorization (Bearer ********), cookie
+/// (********)`; `None` when there are none. Not `name: value`: the redact engine would take that
+/// for a header and redact the mask.
+fn credentials(headers: &HeaderMap) -> Option<String> {
+    let mut shown = Vec::new();
+    for (name, value) in headers {
+        let name = name.as_str();
+        if !is_credential(name) {
+            continue;
+        }
+        let masked = if name.ends_with("authorization") {
+            // The scheme says how the client authenticated and is not secret.
+            let value = String::from_utf8_lossy(value.as_bytes());
+            match value.split_once(' ') {
+                Some((scheme, _))
+                    if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+                {
+                    format!("{scheme} {MASK}")
+                }
+                _ => MASK.to_string(),
+            }
+        } else {
+            MASK.to_string()
+        };
+        shown.push(format!("{name} ({masked})"));
+    }
+    (!shown.is_empty()).then(|| shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn credentials_are_masked_and_the_scheme_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer sk-live-abcdef0123456789"),
+        );
+        headers.insert(header::COOKIE, HeaderValue::from_static("sid=s3cr3t"));
+        headers.insert("x-api-key", HeaderValue::from_static("key-0123456789"));
+        headers.insert("x-session-token", HeaderValue::from_static("tok"));
+        headers.insert(header::USER_AGENT, HeaderValue::from_static("curl/8"));
+        let shown = credentials(&headers).unwrap();
+        assert_eq!(
+            shown,
+            "authorization (Bearer ********), cookie (********), x-api-key (********), \
+             x-session-token (********)"
+        );
+    }
+
+    #[test]
+    fn an_authorization_without_a_scheme_is_masked_whole() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("abc.def/ghi jkl"),
+        );
+        assert_eq!(credentials(&headers).unwrap(), "authorization (********)");
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("opaque"));
+        assert_eq!(credentials(&headers).unwrap(), "authorization (********)");
+    }
+
+    #[test]
+    fn the_log_redactor_leaves_the_masked_form_alone() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        headers.insert("x-api-key", HeaderValue::from_static("k"));
+        let shown = credentials(&headers).unwrap();
+        let redactor =
+            crate::logging::redactor_for_logs(&crate::redact::Settings::default(), &[]).unwrap();
+        assert_eq!(redactor.redact_str(&shown), shown);
+    }
+
+    #[test]
+    fn no_credentials_no_field() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        assert_eq!(credentials(&headers), None);
+    }
+}
