@@ -239,6 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'plugctl' -ScriptBlock {
             [CompletionResult]::new('--client-rate-burst', '--client-rate-burst', [CompletionResultType]::ParameterName, 'Burst of each client [default: its rate]')
             [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'What a client is: ip (default) or api_key (needs --auth api_key)')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Who may call /v1/*: none (default) or api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma separated, or serve.auth in plugctl.yaml)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text (default) or json (one object per line). Either way, one line per request, client addresses anonymized, credentials masked, values redacted')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of the data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (never when NO_COLOR is set, unless "always")')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./plugctl.yaml, then the platform config dir]')

@@ -222,6 +222,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand --client-rate-burst 'Burst of each client [default: its rate]'
             cand --client-key 'What a client is: ip (default) or api_key (needs --auth api_key)'
             cand --auth 'Who may call /v1/*: none (default) or api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma separated, or serve.auth in plugctl.yaml)'
+            cand --log-format 'Log lines on stderr: text (default) or json (one object per line). Either way, one line per request, client addresses anonymized, credentials masked, values redacted'
             cand --output 'Output format of the data on stdout'
             cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
             cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'

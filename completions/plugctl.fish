@@ -190,6 +190,7 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_se
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l client-rate-burst -d 'Burst of each client [default: its rate]' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l client-key -d 'What a client is: ip (default) or api_key (needs --auth api_key)' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l auth -d 'Who may call /v1/*: none (default) or api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma separated, or serve.auth in plugctl.yaml)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l log-format -d 'Log lines on stderr: text (default) or json (one object per line). Either way, one line per request, client addresses anonymized, credentials masked, values redacted' -r
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'

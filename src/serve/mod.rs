@@ -157,8 +157,7 @@ impl Server {
         let mut drain_rx = rx.clone();
         let mut grace_rx = rx;
         let forget = tokio::spawn(forget_idle_clients(state.clone()));
-        // The peer address is what per-client limits key by (when configured so).
-        // With the peer address, which the access log shows anonymized.
+        // With the peer address: per-client limits key by it, the access log shows it anonymized.
         let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = drain_rx.wait_for(|stop| *stop).await;
