@@ -26,6 +26,10 @@ http {
     }
 }
 CONF
+    # Started as root, nginx's worker runs as an unprivileged user: let it read the files
+    # (mktemp -d makes a private directory).
+    chmod a+x "$work"
+    chmod -R a+rX "$work/www"
     "$nginx" -p "$work" -c "$work/nginx.conf"
     for _ in $(seq 50); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi

@@ -23,13 +23,16 @@ use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use super::{Millis, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult, decode};
+use super::{
+    Millis, PendingUpdate, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult,
+    decode,
+};
 use crate::serve::settings::Durability;
 
 const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
@@ -63,10 +66,10 @@ enum Outcome {
     Flushed,
 }
 
-/// One queued operation and where its result goes.
+/// One queued operation and where its result goes (a blocked thread or an async task).
 struct Job {
     op: Op,
-    done: SyncSender<Result<Outcome, StoreError>>,
+    done: tokio::sync::oneshot::Sender<Result<Outcome, StoreError>>,
 }
 
 /// Sessions in a redb file.
@@ -141,7 +144,7 @@ impl EmbeddedStore {
 
     /// Queues an operation and waits for its outcome.
     fn call(&self, op: Op) -> Result<Outcome, StoreError> {
-        let (done, result) = sync_channel(1);
+        let (done, result) = tokio::sync::oneshot::channel();
         let queue = self
             .queue
             .as_ref()
@@ -150,7 +153,7 @@ impl EmbeddedStore {
             .send(Job { op, done })
             .map_err(|_| backend("the store writer has stopped"))?;
         result
-            .recv()
+            .blocking_recv()
             .map_err(|_| backend("the store writer has stopped"))?
     }
 }
@@ -390,6 +393,13 @@ fn purge(
     Ok(removed)
 }
 
+fn updated(outcome: Outcome) -> Result<UpdateResult, StoreError> {
+    match outcome {
+        Outcome::Updated(result) => Ok(result),
+        _ => Err(backend("the store writer answered another operation")),
+    }
+}
+
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -412,9 +422,29 @@ impl SessionStore for EmbeddedStore {
     }
 
     fn update_dyn(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, StoreError> {
-        match self.call(Op::Update(id.to_string(), f))? {
-            Outcome::Updated(result) => Ok(result),
-            _ => Err(backend("the store writer answered another operation")),
+        updated(self.call(Op::Update(id.to_string(), f))?)
+    }
+
+    fn submit_update(&self, id: &str, f: UpdateFn) -> Result<PendingUpdate, UpdateFn> {
+        let Some(queue) = self.queue.as_ref() else {
+            return Err(f);
+        };
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job = Job {
+            op: Op::Update(id.to_string(), f),
+            done,
+        };
+        match queue.try_send(job) {
+            Ok(()) => Ok(Box::pin(async move {
+                let outcome = result
+                    .await
+                    .map_err(|_| backend("the store writer has stopped"))??;
+                updated(outcome)
+            })),
+            Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => match job.op {
+                Op::Update(_, f) => Err(f),
+                _ => unreachable!("the job built above is an update"),
+            },
         }
     }
 
