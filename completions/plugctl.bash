@@ -571,7 +571,7 @@ _plugctl() {
             return 0
             ;;
         plugctl__subcmd__serve)
-            opts="-v -q -h -V --bind --data-dir --store --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --rate-limit --rate-burst --client-rate-limit --client-rate-burst --client-key --auth --log-format --output --verbose --quiet --color --config --no-config --help --version export help"
+            opts="-v -q -h -V --bind --data-dir --store --durability --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --rate-limit --rate-burst --client-rate-limit --client-rate-burst --client-key --auth --log-format --output --verbose --quiet --color --config --no-config --help --version export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +586,10 @@ _plugctl() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --durability)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -20,6 +20,9 @@ PLUGCTL=${PLUGCTL:-${CARGO_TARGET_DIR:-$root/target}/release/plugctl}
 OHA=${OHA:-$(command -v oha || true)}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
+# shellcheck source=lib/nginx_static.sh
+source "$root/scripts/bench/lib/nginx_static.sh"
+
 work=$(mktemp -d)
 cleanup() {
     if [[ -f $work/nginx.pid ]]; then kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; fi
@@ -30,34 +33,8 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/www"
 printf '{"response":"success","session":"3f2a9c","tokens":{"prompt":12,"completion":7},"model":"dev","ok":true}\n' >"$work/www/chat.json"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    keepalive_requests 10000000;
-    keepalive_timeout 60s;
-    default_type application/json;
-    client_body_temp_path $work/tmp;
-    proxy_temp_path $work/tmp;
-    fastcgi_temp_path $work/tmp;
-    uwsgi_temp_path $work/tmp;
-    scgi_temp_path $work/tmp;
-    server {
-        listen 127.0.0.1:$port;
-        root $work/www;
-    }
-}
-CONF
-mkdir -p "$work/tmp"
-"$NGINX" -p "$work" -c "$work/nginx.conf"
+nginx_static "$NGINX" "$work" "$port"
 url="http://127.0.0.1:$port/chat.json"
-for _ in $(seq 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    sleep 0.1
-done
 echo "nginx: 1 worker on 127.0.0.1:$port, body $(wc -c <"$work/www/chat.json") bytes" >&2
 
 results=$work/results.tsv

@@ -37,7 +37,7 @@ run() {
     text) args=(--log-format text) ;;
     json) args=(--log-format json) ;;
   esac
-  "$PLUGCTL" --no-config "${global[@]}" serve --bind 127.0.0.1:$port --store memory "${args[@]}" \
+  "$PLUGCTL" --no-config "${global[@]}" serve --bind 127.0.0.1:$port --store memory --rate-limit off "${args[@]}" \
     2>"$work/$mode.log" &
   server_pid=$!
   for _ in $(seq 100); do

@@ -77,7 +77,7 @@ pub enum Command {
     /// Redact personal data and secrets in transcripts and logs, losslessly (or --check for them).
     Redact(redact::RedactArgs),
     /// Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -135,7 +135,7 @@ async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, Cli
         Command::Tokens(cmd) => tokens::run(cmd, globals),
         Command::Bench(cmd) => bench::run(*cmd, globals).await,
         Command::Redact(args) => redact::run(args, globals),
-        Command::Serve(args) => serve::run(args, globals).await,
+        Command::Serve(args) => serve::run(*args, globals).await,
         Command::Completions(args) => completions::run(args, globals),
     }
 }

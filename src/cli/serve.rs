@@ -19,7 +19,7 @@ use crate::serve::plugins::PluginSettings;
 use crate::serve::sessions::export::{self, ExportFormat};
 use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
 use crate::serve::settings::{
-    self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
+    self, BackendSettings, Durability, OpenAiSettings, Settings, StoreKind, parse_duration,
 };
 use crate::serve::{self, Stopped};
 use crate::tokens::Encoding;
@@ -46,6 +46,11 @@ pub struct ServeArgs {
     /// redis://127.0.0.1:6379/ (shared by several nodes).
     #[arg(long, value_name = "STORE")]
     pub store: Option<String>,
+
+    /// When the embedded store acknowledges a write: fsync (default: survives a power cut) or
+    /// os (written to the operating system: survives a crash or kill -9 of plugctl).
+    #[arg(long, value_name = "MODE")]
+    pub durability: Option<String>,
 
     /// Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API).
     #[arg(long, value_name = "BACKEND")]
@@ -162,7 +167,14 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliEr
     let settings = resolve(&args, globals)?;
     let backend = settings.backend.name();
     let store = match &settings.store {
-        StoreKind::Embedded => format!("embedded store in {}", settings.data_dir.display()),
+        StoreKind::Embedded => format!(
+            "embedded store in {}{}",
+            settings.data_dir.display(),
+            match settings.durability {
+                Durability::Fsync => "",
+                Durability::Os => ", durability os",
+            }
+        ),
         StoreKind::Memory => "memory store".to_string(),
         StoreKind::Redis(url) => format!("redis store at {}", RedisStore::display_url(url)),
     };
@@ -363,6 +375,11 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
                 "use embedded, memory or a redis://HOST:PORT/ URL".into(),
             )
         })?;
+    }
+
+    if let Some((name, origin)) = flag_or_file(&args.durability, &file.durability) {
+        s.durability = Durability::from_name(&name)
+            .ok_or_else(|| invalid("serve.durability", &name, origin, "use fsync or os".into()))?;
     }
 
     let context = &file.context;

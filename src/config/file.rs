@@ -179,6 +179,8 @@ pub struct ServeSection {
     pub data_dir: Option<PathBuf>,
     /// `embedded` (default), `memory` or a Redis URL, e.g. `redis://127.0.0.1:6379/`.
     pub store: Option<String>,
+    /// When the embedded store acknowledges a write: `fsync` (default) or `os`.
+    pub durability: Option<String>,
     /// `echo` (default) or `openai`.
     pub backend: Option<String>,
     /// Largest request body in bytes.

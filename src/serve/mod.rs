@@ -96,7 +96,10 @@ pub fn app(state: AppState) -> Router {
 /// Opens the configured store (a Redis store is then driven by the current tokio runtime).
 pub async fn open_store(settings: &Settings) -> Result<Arc<dyn SessionStore>, StoreError> {
     Ok(match &settings.store {
-        StoreKind::Embedded => Arc::new(EmbeddedStore::open(&settings.data_dir)?),
+        StoreKind::Embedded => Arc::new(EmbeddedStore::open_with(
+            &settings.data_dir,
+            settings.durability,
+        )?),
         StoreKind::Memory => Arc::new(MemoryStore::default()),
         StoreKind::Redis(url) => Arc::new(RedisStore::open(url, settings.tiers).await?),
     })

@@ -11,7 +11,7 @@ use super::metrics::Metrics;
 use super::plugins::Plugins;
 use super::problem::ApiError;
 use super::redaction::{NoRedaction, Redactor};
-use super::sessions::{Clock, SessionStore, StoreError, SystemClock};
+use super::sessions::{Clock, SessionStore, StoreError, SystemClock, UpdateFn, UpdateResult};
 use super::settings::Settings;
 use crate::tokens::Counter;
 use crate::tokens::chat::ChatFormula;
@@ -61,6 +61,23 @@ impl AppState {
             breaker,
             plugins: Arc::new(Plugins::default()),
         }
+    }
+
+    /// Updates a session: straight to the store's writer when it has one (no hop through the
+    /// blocking pool), else on the blocking pool. Counted in the metrics as `update`.
+    pub async fn store_update(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, ApiError> {
+        let result = match self.store.submit_update(id, f) {
+            Ok(pending) => pending.await,
+            Err(f) => {
+                let store = Arc::clone(&self.store);
+                let id = id.to_string();
+                tokio::task::spawn_blocking(move || store.update_dyn(&id, f))
+                    .await
+                    .unwrap_or_else(|e| Err(StoreError::Backend(format!("store task failed: {e}"))))
+            }
+        };
+        self.metrics.store_op("update", result.is_ok());
+        result.map_err(ApiError::from)
     }
 
     /// Runs a store call on the blocking pool (a commit may fsync) and counts it in the metrics.

@@ -104,6 +104,18 @@ pub(crate) fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET /v1/sessions/{id}` on a server: the JSON body, whatever the status.
+pub(crate) async fn get_session(url: &str, id: &str) -> Value {
+    client()
+        .get(format!("{url}/v1/sessions/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 pub(crate) async fn chat(url: &str, body: Value) -> Value {
     let response = client()
         .post(format!("{url}/v1/chat"))
@@ -206,14 +218,7 @@ async fn chat_stream_problems_restart_and_sigterm() {
 
     // A restart on the same data dir still has the session (6 turns = 12 messages).
     let server = Server::start(&sb, &args);
-    let session: Value = client()
-        .get(format!("{}/v1/sessions/{id}", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = get_session(&server.url, &id).await;
     assert_eq!(
         session["messages"].as_array().unwrap().len(),
         12,
@@ -237,14 +242,7 @@ async fn an_acknowledged_message_survives_kill_9() {
     drop(server);
 
     let server = Server::start(&sb, &args);
-    let session: Value = client()
-        .get(format!("{}/v1/sessions/{id}", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = get_session(&server.url, &id).await;
     let contents: Vec<&str> = session["messages"]
         .as_array()
         .unwrap()
@@ -496,14 +494,7 @@ async fn messages_are_redacted_with_the_rules_of_plugctl_yaml() {
     .await;
     assert_eq!(reply["redactions"], 2, "{reply}");
     let id = reply["session_id"].as_str().unwrap();
-    let session: Value = client()
-        .get(format!("{}/v1/sessions/{id}", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = get_session(&server.url, id).await;
     let stored = session.to_string();
     assert!(!stored.contains("4111 1111 1111 1111"), "{stored}");
     assert!(!stored.contains("jane@example.com"), "{stored}");

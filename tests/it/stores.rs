@@ -1,5 +1,5 @@
 //! One test suite for every session store: the same test bodies run against the memory store,
-//! the embedded (redb) store and a real redis-server (`stores::redis::...`).
+//! the embedded (redb) store with each durability and a real redis-server (`stores::redis::...`).
 //!
 //! The bodies use the library's store trait and the router driven in-process, with the wall
 //! clock: Redis expires keys in real time, so the tier test uses one-second tiers. Then the
@@ -17,14 +17,15 @@ use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
 use plugctl::serve::backend::Backend;
+use plugctl::serve::sessions::embedded::LOG_NAME;
 use plugctl::serve::sessions::{
     EmbeddedStore, MemoryStore, Message, RedisStore, Session, SessionStore, StoreError, Tier,
     Update, UpdateRefused,
 };
-use plugctl::serve::settings::{Settings, Tiers};
+use plugctl::serve::settings::{Durability, Settings, Tiers};
 use plugctl::serve::{AppState, app};
 
-use crate::serve::{Server, chat, client};
+use crate::serve::{Server, chat, get_session};
 use crate::support::redis::RedisServer;
 use crate::support::{Sandbox, run};
 
@@ -32,6 +33,8 @@ use crate::support::{Sandbox, run};
 enum Kind {
     Memory,
     Embedded,
+    /// The embedded store acknowledging writes before fsync (`--durability os`).
+    EmbeddedOs,
     Redis,
 }
 
@@ -59,6 +62,10 @@ impl Harness {
             Kind::Memory => (Arc::new(MemoryStore::default()), None),
             Kind::Embedded => (
                 Arc::new(EmbeddedStore::open(dir.path()).expect("open redb")),
+                None,
+            ),
+            Kind::EmbeddedOs => (
+                Arc::new(EmbeddedStore::open_with(dir.path(), Durability::Os).expect("open redb")),
                 None,
             ),
             Kind::Redis => {
@@ -410,6 +417,9 @@ macro_rules! for_every_store {
         mod embedded {
             $( #[test] fn $test() { super::$test(super::Kind::Embedded) } )*
         }
+        mod embedded_os {
+            $( #[test] fn $test() { super::$test(super::Kind::EmbeddedOs) } )*
+        }
         mod redis {
             $( #[test] fn $test() { super::$test(super::Kind::Redis) } )*
         }
@@ -441,6 +451,68 @@ fn embedded_sessions_survive_reopen_and_one_dir_has_one_owner() {
     }
     let store = EmbeddedStore::open(dir.path()).unwrap();
     assert_eq!(store.get("kept").unwrap(), Some(session("kept", now)));
+}
+
+/// With `os` durability, what a killed server acknowledged is in `sessions.log`; the next open
+/// replays it (whatever its durability), ignores a last line cut short, and empties the log.
+#[test]
+fn embedded_log_is_replayed_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    // A store that was never closed cleanly: the records are in the log only.
+    drop(EmbeddedStore::open(dir.path()).unwrap());
+    let mut log = Vec::new();
+    for s in [session("a", now), session("b", now), session("a", now + 1)] {
+        log.extend(serde_json::to_vec(&s).unwrap());
+        log.push(b'\n');
+    }
+    log.extend(br#"{"id":"torn","us"#);
+    std::fs::write(dir.path().join(LOG_NAME), &log).unwrap();
+
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    assert_eq!(store.get("a").unwrap(), Some(session("a", now + 1)));
+    assert_eq!(store.get("b").unwrap(), Some(session("b", now)));
+    assert_eq!(store.get("torn").unwrap(), None);
+    assert_eq!(store.count().unwrap(), 2);
+    assert_eq!(
+        std::fs::metadata(dir.path().join(LOG_NAME)).unwrap().len(),
+        0
+    );
+}
+
+/// `--durability os`: a message acknowledged a moment before `kill -9` is there after a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn os_durability_survives_kill_9() {
+    let sb = Sandbox::new();
+    let data = sb.path().join("data");
+    let args = ["--data-dir", data.to_str().unwrap(), "--durability", "os"];
+    let mut server = Server::start(&sb, &args);
+    assert!(
+        server.stderr().contains("durability os"),
+        "{}",
+        server.stderr()
+    );
+    let id = chat(&server.url, json!({"message": "keep me"})).await["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    chat(&server.url, json!({"session_id": id, "message": "and me"})).await;
+    // Not yet checkpointed (that happens after a second): only the log has it.
+    let logged = std::fs::metadata(data.join(LOG_NAME)).unwrap().len();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+    assert!(
+        logged > 0,
+        "the turns were not in the log when the server was killed"
+    );
+
+    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let session = get_session(&server.url, &id).await;
+    assert_eq!(
+        contents(&session),
+        ["keep me", "echo: keep me", "and me", "echo: and me"]
+    );
 }
 
 // ---- Redis only -------------------------------------------------------------------------------
@@ -536,14 +608,7 @@ async fn two_nodes_append_to_one_session_and_lose_nothing() {
     }
 
     // Read it back through the other node than the one that created it.
-    let history: Value = client()
-        .get(format!("{}/v1/sessions/{id}", b.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history = get_session(&b.url, &id).await;
     let messages = history["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2 + 2 * 2 * CLIENTS * TURNS, "{history}");
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -334,35 +334,33 @@ async fn append_user_message(
     let user = req.user.clone();
     let key = id.clone();
     let result = state
-        .store_call("update", move |store| {
-            store.update_dyn(
-                &key,
-                Box::new(move |current| {
-                    let mut session = match current {
-                        None if given => return Update::Keep(Err(UpdateRefused::NotFound)),
-                        None => Session {
-                            id: id.clone(),
-                            user: user.clone(),
-                            created_ms: now,
-                            last_access_ms: now,
-                            messages: Vec::new(),
-                        },
-                        Some(s) => match tiers.tier_at(s.last_access_ms, now) {
-                            Tier::Active | Tier::Inactive => s,
-                            Tier::Archived => return Update::Keep(Err(UpdateRefused::Archived)),
-                            Tier::Expired => return Update::Keep(Err(UpdateRefused::NotFound)),
-                        },
-                    };
-                    session.last_access_ms = now;
-                    session.messages.push(Message {
-                        role: "user".into(),
-                        content: text.clone(),
-                        at_ms: now,
-                    });
-                    Update::Save(session.clone(), Ok(session))
-                }),
-            )
-        })
+        .store_update(
+            &key,
+            Box::new(move |current| {
+                let mut session = match current {
+                    None if given => return Update::Keep(Err(UpdateRefused::NotFound)),
+                    None => Session {
+                        id: id.clone(),
+                        user: user.clone(),
+                        created_ms: now,
+                        last_access_ms: now,
+                        messages: Vec::new(),
+                    },
+                    Some(s) => match tiers.tier_at(s.last_access_ms, now) {
+                        Tier::Active | Tier::Inactive => s,
+                        Tier::Archived => return Update::Keep(Err(UpdateRefused::Archived)),
+                        Tier::Expired => return Update::Keep(Err(UpdateRefused::NotFound)),
+                    },
+                };
+                session.last_access_ms = now;
+                session.messages.push(Message {
+                    role: "user".into(),
+                    content: text.clone(),
+                    at_ms: now,
+                });
+                Update::Save(session.clone(), Ok(session))
+            }),
+        )
         .await?;
     result.map_err(|refused| refused_error(refused, req.session_id.as_deref().unwrap_or("")))
 }
@@ -473,19 +471,17 @@ async fn store_messages(
     let now = state.clock.now_ms();
     let key = id.to_string();
     state
-        .store_call("update", move |store| {
-            store.update_dyn(
-                &key,
-                Box::new(move |current| match current.or_else(|| fresh.clone()) {
-                    Some(mut s) => {
-                        s.last_access_ms = now;
-                        s.messages.extend(messages.iter().cloned());
-                        Update::Save(s.clone(), Ok(s))
-                    }
-                    None => Update::Keep(Err(UpdateRefused::NotFound)),
-                }),
-            )
-        })
+        .store_update(
+            &key,
+            Box::new(move |current| match current.or_else(|| fresh.clone()) {
+                Some(mut s) => {
+                    s.last_access_ms = now;
+                    s.messages.extend(messages.iter().cloned());
+                    Update::Save(s.clone(), Ok(s))
+                }
+                None => Update::Keep(Err(UpdateRefused::NotFound)),
+            }),
+        )
         .await
         .map(|_| ())
 }

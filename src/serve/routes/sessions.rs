@@ -100,18 +100,16 @@ pub(crate) async fn get_session(
             // Sliding expiry: reading counts as activity.
             let key = id.clone();
             let renewed = state
-                .store_call("update", move |store| {
-                    store.update_dyn(
-                        &key,
-                        Box::new(move |current| match current {
-                            Some(mut s) => {
-                                s.last_access_ms = s.last_access_ms.max(now);
-                                Update::Save(s.clone(), Ok(s))
-                            }
-                            None => Update::Keep(Err(UpdateRefused::NotFound)),
-                        }),
-                    )
-                })
+                .store_update(
+                    &key,
+                    Box::new(move |current| match current {
+                        Some(mut s) => {
+                            s.last_access_ms = s.last_access_ms.max(now);
+                            Update::Save(s.clone(), Ok(s))
+                        }
+                        None => Update::Keep(Err(UpdateRefused::NotFound)),
+                    }),
+                )
                 .await?
                 .map_err(|r| super::chat::refused_error(r, &id))?;
             Ok(ApiJson(SessionView::new(renewed, Tier::Active, &state)))

@@ -156,9 +156,23 @@ pub enum Update<T> {
 /// shared by several nodes) calls it again with the newer session.
 pub type UpdateFn = Box<dyn FnMut(Option<Session>) -> Update<UpdateResult> + Send + 'static>;
 
+/// An update handed to a store's own writer, resolving when it is acknowledged.
+pub type PendingUpdate =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<UpdateResult, StoreError>> + Send>>;
+
 /// Where sessions live. Calls are blocking (a disk commit at most); the server runs them on the
 /// blocking pool.
 pub trait SessionStore: Send + Sync + std::fmt::Debug {
+    /// Queues an update to a writer thread of the store's own without blocking the caller, so
+    /// that an async caller need not hop through the blocking pool. Stores without one (and a
+    /// full queue) give the update back: the caller then runs [`update_dyn`] on the blocking
+    /// pool.
+    ///
+    /// [`update_dyn`]: SessionStore::update_dyn
+    fn submit_update(&self, id: &str, f: UpdateFn) -> Result<PendingUpdate, UpdateFn> {
+        let _ = id;
+        Err(f)
+    }
     /// The session, if the store has it (whatever its tier).
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError>;
     /// Reads, changes and writes one session atomically: two turns on one session never lose
