@@ -18,9 +18,10 @@ use std::ops::Range;
 
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, PatternID, meta};
+use regex_automata::{Anchored, Input, Match, PatternID, meta};
 
 use super::rules::{BUILTINS, Check, CustomRule};
+use super::starts::{self, Starts};
 use super::{RedactError, Redactor, Rule, Secret, Settings, Toggle, validate};
 
 /// A finding: the rule (index into the enabled rules) and the span to rewrite.
@@ -90,6 +91,8 @@ fn left_boundary(hay: &[u8], start: usize) -> bool {
 pub(crate) struct Group {
     regex: meta::Regex,
     rules: Vec<usize>,
+    /// Where a match can start, for groups of built-in rules (`None`: search unanchored).
+    starts: Option<Starts>,
 }
 
 const GROUPS: usize = 6;
@@ -109,6 +112,12 @@ fn group_of(name: &str, custom: bool) -> usize {
 }
 
 pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
+    build_with(settings, true)
+}
+
+/// Builds the redactor; without `starts`, every group is searched unanchored (the reference the
+/// start finders are tested against).
+pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, RedactError> {
     // Which built-ins are on, after the toggles in order.
     let mut enabled: Vec<bool> = BUILTINS.iter().map(|b| b.enabled).collect();
     let custom_names: HashSet<&str> = settings.custom.iter().map(|c| c.name.as_str()).collect();
@@ -180,6 +189,7 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
                 Secret::Whole
             },
             first: first_bytes(&c.pattern),
+            captures: None,
         });
         patterns.push(c.pattern.clone());
     }
@@ -209,6 +219,7 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
             window: 0,
             secret,
             first: first_bytes(&pattern),
+            captures: None,
         });
         patterns.push(pattern);
     }
@@ -238,13 +249,30 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
         });
     }
 
+    for (r, pattern) in rules.iter_mut().zip(&patterns) {
+        if r.secret == Secret::Captures {
+            let regex = meta::Builder::new()
+                .syntax(syntax_config())
+                .configure(meta::Config::new().utf8_empty(false))
+                .build(pattern)
+                .map_err(|e| RedactError::InvalidRule {
+                    name: r.name.clone(),
+                    message: e.to_string(),
+                })?;
+            r.captures = Some(regex);
+        }
+    }
+
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); GROUPS];
     for (i, r) in rules.iter().enumerate() {
         let custom = i < rules.len() - BUILTINS.iter().zip(&enabled).filter(|(_, on)| **on).count();
         members[group_of(&r.name, custom)].push(i);
     }
     let mut groups = Vec::new();
-    for rule_ids in members.into_iter().filter(|m| !m.is_empty()) {
+    for (id, rule_ids) in members.into_iter().enumerate() {
+        if rule_ids.is_empty() {
+            continue;
+        }
         let pats: Vec<&str> = rule_ids.iter().map(|&i| patterns[i].as_str()).collect();
         let regex = meta::Builder::new()
             .syntax(syntax_config())
@@ -258,9 +286,16 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
                     .join(", "),
                 message: e.to_string(),
             })?;
+        let starts = match id {
+            _ if !starts => None,
+            0 | 1 => Starts::from_patterns(&pats),
+            3 => Some(Starts::numeric()),
+            _ => None,
+        };
         groups.push(Group {
             regex,
             rules: rule_ids,
+            starts,
         });
     }
 
@@ -389,7 +424,10 @@ type Lookahead = Option<(usize, Option<(Found, usize)>)>;
 
 /// Per-group state of a scan: capture slots, and the group's next finding once computed.
 struct Cursor {
-    caps: Vec<Captures>,
+    /// Capture slots per rule (rules with `Secret::Captures` only).
+    caps: Vec<Option<Captures>>,
+    /// The start finders' state per group.
+    starts: Vec<starts::State>,
     /// `(position searched from, its result)` per group.
     next: Vec<Lookahead>,
 }
@@ -397,7 +435,12 @@ struct Cursor {
 impl Cursor {
     fn new(r: &Redactor) -> Self {
         Self {
-            caps: r.groups.iter().map(|g| g.regex.create_captures()).collect(),
+            caps: r
+                .rules
+                .iter()
+                .map(|rule| rule.captures.as_ref().map(meta::Regex::create_captures))
+                .collect(),
+            starts: r.groups.iter().map(|_| starts::State::default()).collect(),
             next: vec![None; r.groups.len()],
         }
     }
@@ -501,7 +544,7 @@ impl Redactor {
             };
             let reusable = fresh || matches!(cursor.next[g], Some((from, None)) if from <= pos);
             if !reusable {
-                let result = self.next_in_group(g, hay, pos, until, &mut cursor.caps[g]);
+                let result = self.next_in_group(g, hay, pos, until, cursor);
                 cursor.next[g] = Some((pos, result));
             }
             let Some((_, Some(candidate))) = cursor.next[g] else {
@@ -529,17 +572,13 @@ impl Redactor {
         hay: &[u8],
         mut pos: usize,
         until: usize,
-        caps: &mut Captures,
+        cursor: &mut Cursor,
     ) -> Option<(Found, usize)> {
         let group = &self.groups[g];
-        let re = &group.regex;
         let reach = (until.saturating_add(REACH)).min(hay.len());
         while pos < until {
-            let input = Input::new(hay).range(pos..reach);
-            let m = re.search(&input)?;
-            if m.start() >= until {
-                return None;
-            }
+            let m = Self::find(group, hay, pos, until, reach, &mut cursor.starts[g])?;
+            let caps = &mut cursor.caps;
             let local = m.pattern().as_usize();
             let outcome = match self.confirm(group, hay, local, m.range(), caps) {
                 Ok(hit) => Ok(hit),
@@ -559,6 +598,52 @@ impl Redactor {
             }
         }
         None
+    }
+
+    /// The group's leftmost match that starts in `pos..until` (ending before `reach`): the
+    /// regex anchored at each possible start in turn, or searched unanchored without a finder.
+    fn find(
+        group: &Group,
+        hay: &[u8],
+        pos: usize,
+        until: usize,
+        reach: usize,
+        state: &mut starts::State,
+    ) -> Option<Match> {
+        let Some(starts) = &group.starts else {
+            let m = group.regex.search(&Input::new(hay).range(pos..reach))?;
+            return (m.start() < until).then_some(m);
+        };
+        let mut at = pos;
+        loop {
+            let start = starts.next(hay, at, until, state)?;
+            let input = Input::new(hay).range(start..reach).anchored(Anchored::Yes);
+            if let Some(m) = group.regex.search(&input) {
+                return Some(m);
+            }
+            at = start + 1;
+        }
+    }
+
+    /// Every start group `g`'s finder reports in `hay` (`None`: the group has no finder).
+    #[cfg(test)]
+    pub(crate) fn starts_of(&self, g: usize, hay: &[u8]) -> Option<Vec<usize>> {
+        let starts = self.groups[g].starts.as_ref()?;
+        let mut state = starts::State::default();
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(s) = starts.next(hay, at, hay.len(), &mut state) {
+            found.push(s);
+            at = s + 1;
+        }
+        Some(found)
+    }
+
+    /// Whether group `g`'s regex matches anchored at `at`.
+    #[cfg(test)]
+    pub(crate) fn matches_at(&self, g: usize, hay: &[u8], at: usize) -> bool {
+        let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+        self.groups[g].regex.search(&input).is_some()
     }
 
     /// A second finding that belongs to the first: the bare AWS secret key after its key id.
@@ -586,7 +671,7 @@ impl Redactor {
         hay: &[u8],
         after: usize,
         start: usize,
-        caps: &mut Captures,
+        caps: &mut [Option<Captures>],
     ) -> Option<Hit> {
         let byte = usize::from(hay[start]);
         for local in after + 1..group.rules.len() {
@@ -613,7 +698,7 @@ impl Redactor {
         hay: &[u8],
         local: usize,
         matched: Range<usize>,
-        caps: &mut Captures,
+        caps: &mut [Option<Captures>],
     ) -> Result<Hit, Reject> {
         let pid = group.rules[local];
         let rule = &self.rules[pid];
@@ -627,14 +712,21 @@ impl Redactor {
             let skip = if hay[matched.start] == b'\\' { 2 } else { 0 };
             (matched.start + skip..matched.end, false)
         } else if rule.secret == Secret::Captures {
-            let input = Input::new(hay)
-                .range(matched.start..)
-                .anchored(Anchored::Pattern(PatternID::must(local)));
-            group.regex.search_captures(&input, caps);
-            let secret = caps
-                .get_group_by_name("secret")
-                .map_or(matched.clone(), |s| s.range());
-            (secret, caps.get_group_by_name("kw").is_some())
+            // The rule's own regex, anchored and bounded by the match: it finds the same match,
+            // and the capture engine's work grows with the states and the span it is given.
+            match (&rule.captures, caps[pid].as_mut()) {
+                (Some(re), Some(caps)) => {
+                    let input = Input::new(hay)
+                        .range(matched.clone())
+                        .anchored(Anchored::Yes);
+                    re.search_captures(&input, caps);
+                    let secret = caps
+                        .get_group_by_name("secret")
+                        .map_or(matched.clone(), |s| s.range());
+                    (secret, caps.get_group_by_name("kw").is_some())
+                }
+                _ => (matched.clone(), false),
+            }
         } else {
             (matched.clone(), false)
         };
