@@ -211,9 +211,8 @@ pub(crate) fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
-// Eight bytes at a time: which bytes can matter to the numeric scanner (digits, `:`, `+`, `(`
-// and `\`). Each lane is computed on its low seven bits, so no carry crosses into the next lane,
-// and bytes of 0x80 and above (UTF-8 text) never count.
+// Eight bytes at a time, without `unsafe`: each lane is computed on its low seven bits, so no
+// carry crosses into the next lane, and bytes of 0x80 and above (UTF-8 text) never count.
 const LANES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -232,29 +231,42 @@ fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
     at_least_lo & !above_hi & !x & HIGH
 }
 
-fn interesting(b: u8) -> bool {
-    matches!(b, b'0'..=b':' | b'+' | b'(' | b'\\')
+/// The high bits of the eight lanes as the eight low bits (bit k: byte k).
+fn lane_bits(high: u64) -> u64 {
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-/// The first position at or after `i` holding a byte the numeric scanner looks at, or a
-/// position at or after `until`.
-fn next_interesting(hay: &[u8], mut i: usize, until: usize) -> usize {
-    while i < until {
-        let Some(word) = hay.get(i..i + 8) else {
+/// Bit k set when byte `at + k` (k < 64, `at + k < until`) may matter to the numeric scanner:
+/// the first digit of a run of digits, or a `:`. (A JSON escape, `+` or `(` before a shape is
+/// found from the digit after it.)
+fn block_mask(hay: &[u8], at: usize, until: usize) -> u64 {
+    let mut mask = 0;
+    let mut digit_before = 0;
+    for w in 0..8 {
+        let i = at + 8 * w;
+        if i >= until {
             break;
-        };
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let found =
-            bytes_in(x, b'0', b':') | bytes_eq(x, b'+') | bytes_eq(x, b'(') | bytes_eq(x, b'\\');
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        let x = match hay.get(i..i + 8) {
+            Some(word) => u64::from_le_bytes(word.try_into().expect("eight bytes")),
+            None => {
+                let mut word = [0u8; 8];
+                let tail = &hay[i..];
+                word[..tail.len()].copy_from_slice(tail);
+                u64::from_le_bytes(word)
+            }
+        };
+        let digits = bytes_in(x, b'0', b'9');
+        let run_starts = digits & !((digits << 8) | digit_before);
+        digit_before = digits >> 56;
+        mask |= lane_bits(run_starts | bytes_eq(x, b':')) << (8 * w);
     }
-    while i < until && !interesting(hay[i]) {
-        i += 1;
+    let len = until - at;
+    if len < 64 {
+        mask & ((1u64 << len) - 1)
+    } else {
+        mask
     }
-    i
 }
 
 fn is_word(b: u8) -> bool {
@@ -333,61 +345,29 @@ fn ipv6_run(hay: &[u8], at: usize) -> (usize, usize, bool) {
     while start > 0 && is_hex_or_colon(hay[start - 1]) {
         start -= 1;
     }
-    let mut end = at;
+    let (mut colons, mut double, mut end) = (0, false, start);
     while end < hay.len() && is_hex_or_colon(hay[end]) {
+        if hay[end] == b':' {
+            colons += 1;
+            double |= end > start && hay[end - 1] == b':';
+        }
         end += 1;
     }
-    let run = &hay[start..end];
-    let colons = memchr::memchr_iter(b':', run).count();
-    let double = colons >= 2 && run.windows(2).any(|w| w == b"::");
     (start, end, colons >= 7 || double)
 }
 
 /// The first position in `from..until` where a card, SSN, IPv4, IPv6 or phone match may start
 /// (the SSN keywords aside).
 fn next_shape(hay: &[u8], from: usize, until: usize) -> Option<usize> {
-    let mut i = from;
     // Colons before here belong to a run already found not to hold an IPv6 address.
     let mut run_checked = 0;
-    loop {
-        i = next_interesting(hay, i, until);
-        if i >= until {
-            return None;
-        }
-        match hay[i] {
-            b'0'..=b'9' => {
-                if (i == 0 || !is_word(hay[i - 1])) && shape_possible(hay, i) {
-                    return Some(i);
-                }
-                // The rest of the run is not at a word boundary.
-                i += 1;
-                while i < until && hay[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            b'\\' => {
-                let escape = matches!(hay.get(i + 1), Some(b'n' | b'r' | b't' | b'b' | b'f'));
-                if escape
-                    && hay.get(i + 2).is_some_and(u8::is_ascii_digit)
-                    && shape_possible(hay, i + 2)
-                {
-                    return Some(i);
-                }
-                i += 1;
-            }
-            b'+' => {
-                if matches!(hay.get(i + 1), Some(b'1'..=b'9')) {
-                    return Some(i);
-                }
-                i += 1;
-            }
-            b'(' => {
-                if matches!(hay.get(i + 1), Some(b'2'..=b'9')) {
-                    return Some(i);
-                }
-                i += 1;
-            }
-            _ => {
+    let mut block = from;
+    while block < until {
+        let mut mask = block_mask(hay, block, until);
+        while mask != 0 {
+            let i = block + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if hay[i] == b':' {
                 if i >= run_checked {
                     let (start, end, possible) = ipv6_run(hay, i);
                     if possible {
@@ -395,10 +375,28 @@ fn next_shape(hay: &[u8], from: usize, until: usize) -> Option<usize> {
                     }
                     run_checked = end;
                 }
-                i += 1;
+                continue;
+            }
+            // The first digit of a run: a phone's `+` or `(`, or a JSON escape, may come
+            // before it; otherwise it starts a shape only at a word boundary.
+            let before = |k: usize| if i >= k { Some(hay[i - k]) } else { None };
+            let lead = match (before(2), before(1), hay[i]) {
+                (_, Some(b'+'), b'1'..=b'9') | (_, Some(b'('), b'2'..=b'9') => Some(i - 1),
+                (Some(b'\\'), Some(b'n' | b'r' | b't' | b'b' | b'f'), _) => {
+                    shape_possible(hay, i).then_some(i - 2)
+                }
+                _ => None,
+            };
+            if let Some(lead) = lead.filter(|&l| l >= from) {
+                return Some(lead);
+            }
+            if (i == 0 || !is_word(hay[i - 1])) && shape_possible(hay, i) {
+                return Some(i);
             }
         }
+        block += 64;
     }
+    None
 }
 
 #[cfg(test)]
@@ -424,7 +422,7 @@ mod tests {
             shapes("at 2024-01-15T10:30:45.123456.789Z id 42"),
             Vec::<usize>::new()
         );
-        assert_eq!(shapes("ssn 123 45 6789, tel 020 7946 0958"), [4, 20]);
+        assert_eq!(shapes("ssn 123 45 6789, tel 020 7946 0958"), [4, 21]);
         assert_eq!(shapes("tel 555.867.5309 v 1.2.3"), [4]);
         assert_eq!(shapes("ip 10.0.0.1 x"), [3]);
         assert_eq!(shapes(r"a\n123-45-6789"), [1]);
