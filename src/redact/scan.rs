@@ -289,7 +289,10 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
         let starts = match id {
             _ if !starts => None,
             0 | 1 => Starts::from_patterns(&pats),
-            3 => Some(Starts::numeric()),
+            3 => {
+                let names: Vec<&str> = rule_ids.iter().map(|&i| rules[i].name.as_str()).collect();
+                Starts::numeric(&names)
+            }
             _ => None,
         };
         groups.push(Group {

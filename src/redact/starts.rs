@@ -28,7 +28,18 @@ pub(crate) enum Starts {
     /// Every match starts with one of these literals once ASCII-folded.
     Folded(Folded),
     /// The numeric shapes, plus the SSN keywords (`ssn`, `social security ...` in any case).
-    Numeric(Prefilter),
+    Numeric(Numeric),
+}
+
+/// What the numeric finder looks for: only the shapes of the rules that are on.
+#[derive(Debug)]
+pub(crate) struct Numeric {
+    /// Every case of `ssn` and `soc` (when `ssn` is on).
+    keywords: Option<Prefilter>,
+    /// Runs of hex digits and colons (`ipv6`).
+    ipv6: bool,
+    /// `+` and `(` before digits (`phone`).
+    phone: bool,
 }
 
 /// Literals searched for in an ASCII-folded copy of the text.
@@ -125,8 +136,9 @@ impl Starts {
         }
     }
 
-    /// The finder of the numeric group (`card`, `ssn`, `ipv4`, `ipv6`, `phone`).
-    pub(crate) fn numeric() -> Starts {
+    /// The finder of the numeric group (`card`, `ssn`, `ipv4`, `ipv6`, `phone`), given the
+    /// names of the group's rules.
+    pub(crate) fn numeric(rules: &[&str]) -> Option<Starts> {
         // Every case of `ssn` and `soc`: sixteen literals, searched without folding the text.
         let mut keywords = Vec::new();
         for word in [b"ssn", b"soc"] {
@@ -144,9 +156,16 @@ impl Starts {
                 keywords.push(variant);
             }
         }
-        Starts::Numeric(
-            Prefilter::new(MatchKind::LeftmostFirst, &keywords).expect("literals make a prefilter"),
-        )
+        let keywords = if rules.contains(&"ssn") {
+            Some(Prefilter::new(MatchKind::LeftmostFirst, &keywords)?)
+        } else {
+            None
+        };
+        Some(Starts::Numeric(Numeric {
+            keywords,
+            ipv6: rules.contains(&"ipv6"),
+            phone: rules.contains(&"phone"),
+        }))
     }
 
     /// The first position in `from..until` where a match of the group may start.
@@ -160,10 +179,11 @@ impl Starts {
         match self {
             Starts::Literals(pre) => find_literal(pre, hay, from, until),
             Starts::Folded(folded) => folded.next(hay, from, until, st),
-            Starts::Numeric(keywords) => {
-                let kw = match cached(st.keyword, from) {
-                    Some(found) => found,
-                    None => {
+            Starts::Numeric(numeric) => {
+                let kw = match (cached(st.keyword, from), &numeric.keywords) {
+                    (_, None) => None,
+                    (Some(found), _) => found,
+                    (None, Some(keywords)) => {
                         let found = find_literal(keywords, hay, from, until);
                         st.keyword = Some((from, found));
                         found
@@ -172,7 +192,7 @@ impl Starts {
                 let shape = match cached(st.shape, from) {
                     Some(found) => found,
                     None => {
-                        let found = next_shape(hay, from, until);
+                        let found = next_shape(hay, from, until, numeric);
                         st.shape = Some((from, found));
                         found
                     }
@@ -239,7 +259,7 @@ fn lane_bits(high: u64) -> u64 {
 /// Bit k set when byte `at + k` (k < 64, `at + k < until`) may matter to the numeric scanner:
 /// the first digit of a run of digits, or a `:`. (A JSON escape, `+` or `(` before a shape is
 /// found from the digit after it.)
-fn block_mask(hay: &[u8], at: usize, until: usize) -> u64 {
+fn block_mask(hay: &[u8], at: usize, until: usize, colons: bool) -> u64 {
     let mut mask = 0;
     let mut digit_before = 0;
     for w in 0..8 {
@@ -259,7 +279,8 @@ fn block_mask(hay: &[u8], at: usize, until: usize) -> u64 {
         let digits = bytes_in(x, b'0', b'9');
         let run_starts = digits & !((digits << 8) | digit_before);
         digit_before = digits >> 56;
-        mask |= lane_bits(run_starts | bytes_eq(x, b':')) << (8 * w);
+        let marks = if colons { bytes_eq(x, b':') } else { 0 };
+        mask |= lane_bits(run_starts | marks) << (8 * w);
     }
     let len = until - at;
     if len < 64 {
@@ -358,12 +379,12 @@ fn ipv6_run(hay: &[u8], at: usize) -> (usize, usize, bool) {
 
 /// The first position in `from..until` where a card, SSN, IPv4, IPv6 or phone match may start
 /// (the SSN keywords aside).
-fn next_shape(hay: &[u8], from: usize, until: usize) -> Option<usize> {
+fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<usize> {
     // Colons before here belong to a run already found not to hold an IPv6 address.
     let mut run_checked = 0;
     let mut block = from;
     while block < until {
-        let mut mask = block_mask(hay, block, until);
+        let mut mask = block_mask(hay, block, until, rules.ipv6);
         while mask != 0 {
             let i = block + mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -381,7 +402,9 @@ fn next_shape(hay: &[u8], from: usize, until: usize) -> Option<usize> {
             // before it; otherwise it starts a shape only at a word boundary.
             let before = |k: usize| if i >= k { Some(hay[i - k]) } else { None };
             let lead = match (before(2), before(1), hay[i]) {
-                (_, Some(b'+'), b'1'..=b'9') | (_, Some(b'('), b'2'..=b'9') => Some(i - 1),
+                (_, Some(b'+'), b'1'..=b'9') | (_, Some(b'('), b'2'..=b'9') if rules.phone => {
+                    Some(i - 1)
+                }
                 (Some(b'\\'), Some(b'n' | b'r' | b't' | b'b' | b'f'), _) => {
                     shape_possible(hay, i).then_some(i - 2)
                 }
@@ -407,7 +430,12 @@ mod tests {
         let hay = text.as_bytes();
         let mut out = Vec::new();
         let mut at = 0;
-        while let Some(s) = next_shape(hay, at, hay.len()) {
+        let all = Numeric {
+            keywords: None,
+            ipv6: true,
+            phone: true,
+        };
+        while let Some(s) = next_shape(hay, at, hay.len(), &all) {
             out.push(s);
             at = s + 1;
         }
@@ -427,8 +455,8 @@ mod tests {
         assert_eq!(shapes("ip 10.0.0.1 x"), [3]);
         assert_eq!(shapes(r"a\n123-45-6789"), [1]);
         assert_eq!(shapes("call +4420 or (555) 1"), [5, 14]);
-        // IPv6: every position of the run may start a match.
-        assert_eq!(shapes("x fe80::1 y"), [2, 3, 4, 5, 6, 7, 8]);
+        // IPv6: every position of the run up to its last colon may start a match.
+        assert_eq!(shapes("x fe80::1 y"), [2, 3, 4, 5, 6, 7]);
         assert_eq!(shapes("std::vec"), [2, 3, 4]);
         // Inside a word: no boundary, no start.
         assert_eq!(shapes("id4111111111111111"), Vec::<usize>::new());

@@ -636,6 +636,11 @@ mod same_as_the_regexes {
                 Toggle::Disable("card".into()),
                 Toggle::Disable("password".into()),
             ],
+            vec![
+                Toggle::Disable("all".into()),
+                Toggle::Enable("card".into()),
+                Toggle::Enable("ipv4".into()),
+            ],
         ] {
             let settings = Settings {
                 toggles,
