@@ -48,19 +48,9 @@ fn meta_config() -> meta::Config {
 
 /// The first bytes a pattern can match, from its literal prefixes (`None`: could be any).
 fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
-    use regex_syntax::hir::literal::Extractor;
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let seq = Extractor::new().extract(&hir);
-    let lits = seq.literals()?;
     let mut set = Box::new([false; 256]);
-    for lit in lits {
-        let &first = lit.as_bytes().first()?;
-        set[usize::from(first)] = true;
+    for lit in starts::prefix_literals(pattern)? {
+        set[usize::from(lit[0])] = true;
     }
     Some(set)
 }
