@@ -218,6 +218,9 @@ pub struct Redactor {
     /// `(aws_access_key, aws_secret_key)` rule indexes when both are on: a bare secret right
     /// after a key id is a finding too.
     aws_pair: Option<(usize, usize)>,
+    /// Every group searched unanchored and every `secret` group found by captures (the
+    /// reference the faster paths are tested against).
+    reference: bool,
 }
 
 /// Counts per rule index and, when asked, findings with positions.

@@ -324,6 +324,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
     let aws_pair = index("aws_access_key").zip(index("aws_secret_key"));
     Ok(Redactor {
         aws_pair,
+        reference: !starts,
         rules,
         groups,
         allow_values: settings
@@ -705,20 +706,17 @@ impl Redactor {
             let skip = if hay[matched.start] == b'\\' { 2 } else { 0 };
             (matched.start + skip..matched.end, false)
         } else if rule.secret == Secret::Captures {
-            // The rule's own regex, anchored and bounded by the match: it finds the same match,
-            // and the capture engine's work grows with the states and the span it is given.
-            match (&rule.captures, caps[pid].as_mut()) {
-                (Some(re), Some(caps)) => {
-                    let input = Input::new(hay)
-                        .range(matched.clone())
-                        .anchored(Anchored::Yes);
-                    re.search_captures(&input, caps);
-                    let secret = caps
-                        .get_group_by_name("secret")
-                        .map_or(matched.clone(), |s| s.range());
-                    (secret, caps.get_group_by_name("kw").is_some())
+            let known = if self.reference {
+                None
+            } else {
+                known_secret(&rule.name, hay, matched.clone())
+            };
+            match known {
+                Some(found) => {
+                    debug_assert_eq!(found, captured(rule, caps[pid].as_mut(), hay, &matched));
+                    found
                 }
-                _ => (matched.clone(), false),
+                None => captured(rule, caps[pid].as_mut(), hay, &matched),
             }
         } else {
             (matched.clone(), false)
@@ -783,6 +781,83 @@ impl Redactor {
             start: span.start,
             end: span.end,
         })
+    }
+}
+
+/// The `secret` span of a match and whether its `kw` group matched, from the rule's own regex,
+/// anchored and bounded by the match: it finds the same match, and the capture engine's work
+/// grows with the states and the span it is given.
+fn captured(
+    rule: &Rule,
+    caps: Option<&mut Captures>,
+    hay: &[u8],
+    matched: &Range<usize>,
+) -> (Range<usize>, bool) {
+    let (Some(re), Some(caps)) = (&rule.captures, caps) else {
+        return (matched.clone(), false);
+    };
+    let input = Input::new(hay)
+        .range(matched.clone())
+        .anchored(Anchored::Yes);
+    re.search_captures(&input, caps);
+    let secret = caps
+        .get_group_by_name("secret")
+        .map_or(matched.clone(), |s| s.range());
+    (secret, caps.get_group_by_name("kw").is_some())
+}
+
+/// The `secret` span and `kw` flag of a built-in rule's match, read off the shape of its pattern
+/// in `rules.rs` without the capture engine (`None`: only captures can tell). Each pattern ends
+/// with its `secret` group, and what comes before it cannot be taken for the secret's first
+/// byte: spaces and tabs after `Bearer` or `password=`, an optional scheme word followed by
+/// spaces after `Authorization:`. Debug builds check every answer against the captures.
+fn known_secret(name: &str, hay: &[u8], m: Range<usize>) -> Option<(Range<usize>, bool)> {
+    let blanks = |mut i: usize| {
+        while i < m.end && matches!(hay[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let after_separator = || {
+        let sep = hay[m.clone()]
+            .iter()
+            .position(|&b| b == b':' || b == b'=')?;
+        Some(blanks(m.start + sep + 1))
+    };
+    match name {
+        // Without the keyword, the match is the number, after a JSON escape if there is one.
+        "ssn" => match hay[m.start] {
+            b'0'..=b'9' => Some((m, false)),
+            b'\\' => Some((m.start + 2..m.end, false)),
+            _ => None,
+        },
+        "aws_secret_key" => (m.len() >= 40).then(|| (m.end - 40..m.end, true)),
+        "bearer" => Some((blanks(m.start + "bearer".len())..m.end, false)),
+        "password" => Some((after_separator()?..m.end, false)),
+        "authorization" => {
+            let mut p = after_separator()?;
+            if hay.get(p) == Some(&b'\\') {
+                p += 1;
+            }
+            if matches!(hay.get(p), Some(b'"' | b'\'')) {
+                p += 1;
+            }
+            if p >= m.end {
+                return None;
+            }
+            // A scheme (`Bearer`, `Basic`, ...) is taken when a secret follows its blanks.
+            let scheme = hay[p..m.end]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                .count();
+            let secret = blanks(p + scheme);
+            let taken = hay[p].is_ascii_alphabetic()
+                && scheme <= 31
+                && secret > p + scheme
+                && secret < m.end;
+            Some((if taken { secret } else { p }..m.end, false))
+        }
+        _ => None,
     }
 }
 
