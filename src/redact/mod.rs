@@ -8,6 +8,7 @@
 //! - [`validate`]: Luhn, SSN ranges, IP parsing, context checks.
 //! - [`operator`]: `replace`, `mask`, `hash`.
 //! - `scan`: the enabled rules as a few multi-pattern regexes, grouped for speed.
+//! - `starts`: where a group's match can start, so its regex runs anchored at few places.
 //! - [`stream`]: text of any size in constant memory; bytes outside findings pass through.
 //! - [`json`]: JSON and JSONL, redacting inside string values only.
 
@@ -16,6 +17,7 @@ pub mod json;
 pub mod operator;
 pub mod rules;
 mod scan;
+mod starts;
 pub mod stream;
 pub mod validate;
 
@@ -136,6 +138,10 @@ pub(crate) struct Rule {
     pub(crate) secret: Secret,
     /// Bytes a match can start with (`None`: any).
     pub(crate) first: Option<Box<[bool; 256]>>,
+    /// The rule's pattern alone, for its `secret` and `kw` groups (`Secret::Captures`): the
+    /// capture engine's work grows with the number of states, and the group's regex holds
+    /// every pattern of the group.
+    pub(crate) captures: Option<meta::Regex>,
 }
 
 /// How the part of a match to rewrite is found.
@@ -212,6 +218,9 @@ pub struct Redactor {
     /// `(aws_access_key, aws_secret_key)` rule indexes when both are on: a bare secret right
     /// after a key id is a finding too.
     aws_pair: Option<(usize, usize)>,
+    /// Every group searched unanchored and every `secret` group found by captures (the
+    /// reference the faster paths are tested against).
+    reference: bool,
 }
 
 /// Counts per rule index and, when asked, findings with positions.
@@ -302,6 +311,13 @@ impl Redactor {
     /// Builds the rule set; every mistake names the rule or entry it is about.
     pub fn new(settings: &Settings) -> Result<Self, RedactError> {
         scan::build(settings)
+    }
+
+    /// The same rules with every group searched unanchored by its regex alone: the reference
+    /// the start finders of `starts.rs` are tested against.
+    #[cfg(test)]
+    pub(crate) fn reference(settings: &Settings) -> Result<Self, RedactError> {
+        scan::build_with(settings, false)
     }
 
     /// The built-in defaults: every rule enabled by default, default operators.

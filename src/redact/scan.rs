@@ -18,9 +18,10 @@ use std::ops::Range;
 
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, PatternID, meta};
+use regex_automata::{Anchored, Input, Match, PatternID, meta};
 
 use super::rules::{BUILTINS, Check, CustomRule};
+use super::starts::{self, Starts};
 use super::{RedactError, Redactor, Rule, Secret, Settings, Toggle, validate};
 
 /// A finding: the rule (index into the enabled rules) and the span to rewrite.
@@ -47,19 +48,9 @@ fn meta_config() -> meta::Config {
 
 /// The first bytes a pattern can match, from its literal prefixes (`None`: could be any).
 fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
-    use regex_syntax::hir::literal::Extractor;
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let seq = Extractor::new().extract(&hir);
-    let lits = seq.literals()?;
     let mut set = Box::new([false; 256]);
-    for lit in lits {
-        let &first = lit.as_bytes().first()?;
-        set[usize::from(first)] = true;
+    for lit in starts::prefix_literals(pattern)? {
+        set[usize::from(lit[0])] = true;
     }
     Some(set)
 }
@@ -90,6 +81,8 @@ fn left_boundary(hay: &[u8], start: usize) -> bool {
 pub(crate) struct Group {
     regex: meta::Regex,
     rules: Vec<usize>,
+    /// Where a match can start, for groups of built-in rules (`None`: search unanchored).
+    starts: Option<Starts>,
 }
 
 const GROUPS: usize = 6;
@@ -109,6 +102,12 @@ fn group_of(name: &str, custom: bool) -> usize {
 }
 
 pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
+    build_with(settings, true)
+}
+
+/// Builds the redactor; without `starts`, every group is searched unanchored (the reference the
+/// start finders are tested against).
+pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, RedactError> {
     // Which built-ins are on, after the toggles in order.
     let mut enabled: Vec<bool> = BUILTINS.iter().map(|b| b.enabled).collect();
     let custom_names: HashSet<&str> = settings.custom.iter().map(|c| c.name.as_str()).collect();
@@ -180,6 +179,7 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
                 Secret::Whole
             },
             first: first_bytes(&c.pattern),
+            captures: None,
         });
         patterns.push(c.pattern.clone());
     }
@@ -209,6 +209,7 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
             window: 0,
             secret,
             first: first_bytes(&pattern),
+            captures: None,
         });
         patterns.push(pattern);
     }
@@ -238,13 +239,30 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
         });
     }
 
+    for (r, pattern) in rules.iter_mut().zip(&patterns) {
+        if r.secret == Secret::Captures {
+            let regex = meta::Builder::new()
+                .syntax(syntax_config())
+                .configure(meta::Config::new().utf8_empty(false))
+                .build(pattern)
+                .map_err(|e| RedactError::InvalidRule {
+                    name: r.name.clone(),
+                    message: e.to_string(),
+                })?;
+            r.captures = Some(regex);
+        }
+    }
+
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); GROUPS];
     for (i, r) in rules.iter().enumerate() {
         let custom = i < rules.len() - BUILTINS.iter().zip(&enabled).filter(|(_, on)| **on).count();
         members[group_of(&r.name, custom)].push(i);
     }
     let mut groups = Vec::new();
-    for rule_ids in members.into_iter().filter(|m| !m.is_empty()) {
+    for (id, rule_ids) in members.into_iter().enumerate() {
+        if rule_ids.is_empty() {
+            continue;
+        }
         let pats: Vec<&str> = rule_ids.iter().map(|&i| patterns[i].as_str()).collect();
         let regex = meta::Builder::new()
             .syntax(syntax_config())
@@ -258,9 +276,19 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
                     .join(", "),
                 message: e.to_string(),
             })?;
+        let starts = match id {
+            _ if !starts => None,
+            0 | 1 => Starts::from_patterns(&pats),
+            3 => {
+                let names: Vec<&str> = rule_ids.iter().map(|&i| rules[i].name.as_str()).collect();
+                Starts::numeric(&names)
+            }
+            _ => None,
+        };
         groups.push(Group {
             regex,
             rules: rule_ids,
+            starts,
         });
     }
 
@@ -296,6 +324,7 @@ pub(super) fn build(settings: &Settings) -> Result<Redactor, RedactError> {
     let aws_pair = index("aws_access_key").zip(index("aws_secret_key"));
     Ok(Redactor {
         aws_pair,
+        reference: !starts,
         rules,
         groups,
         allow_values: settings
@@ -389,7 +418,10 @@ type Lookahead = Option<(usize, Option<(Found, usize)>)>;
 
 /// Per-group state of a scan: capture slots, and the group's next finding once computed.
 struct Cursor {
-    caps: Vec<Captures>,
+    /// Capture slots per rule (rules with `Secret::Captures` only).
+    caps: Vec<Option<Captures>>,
+    /// The start finders' state per group.
+    starts: Vec<starts::State>,
     /// `(position searched from, its result)` per group.
     next: Vec<Lookahead>,
 }
@@ -397,7 +429,12 @@ struct Cursor {
 impl Cursor {
     fn new(r: &Redactor) -> Self {
         Self {
-            caps: r.groups.iter().map(|g| g.regex.create_captures()).collect(),
+            caps: r
+                .rules
+                .iter()
+                .map(|rule| rule.captures.as_ref().map(meta::Regex::create_captures))
+                .collect(),
+            starts: r.groups.iter().map(|_| starts::State::default()).collect(),
             next: vec![None; r.groups.len()],
         }
     }
@@ -501,7 +538,7 @@ impl Redactor {
             };
             let reusable = fresh || matches!(cursor.next[g], Some((from, None)) if from <= pos);
             if !reusable {
-                let result = self.next_in_group(g, hay, pos, until, &mut cursor.caps[g]);
+                let result = self.next_in_group(g, hay, pos, until, cursor);
                 cursor.next[g] = Some((pos, result));
             }
             let Some((_, Some(candidate))) = cursor.next[g] else {
@@ -529,17 +566,13 @@ impl Redactor {
         hay: &[u8],
         mut pos: usize,
         until: usize,
-        caps: &mut Captures,
+        cursor: &mut Cursor,
     ) -> Option<(Found, usize)> {
         let group = &self.groups[g];
-        let re = &group.regex;
         let reach = (until.saturating_add(REACH)).min(hay.len());
         while pos < until {
-            let input = Input::new(hay).range(pos..reach);
-            let m = re.search(&input)?;
-            if m.start() >= until {
-                return None;
-            }
+            let m = Self::find(group, hay, pos, until, reach, &mut cursor.starts[g])?;
+            let caps = &mut cursor.caps;
             let local = m.pattern().as_usize();
             let outcome = match self.confirm(group, hay, local, m.range(), caps) {
                 Ok(hit) => Ok(hit),
@@ -559,6 +592,52 @@ impl Redactor {
             }
         }
         None
+    }
+
+    /// The group's leftmost match that starts in `pos..until` (ending before `reach`): the
+    /// regex anchored at each possible start in turn, or searched unanchored without a finder.
+    fn find(
+        group: &Group,
+        hay: &[u8],
+        pos: usize,
+        until: usize,
+        reach: usize,
+        state: &mut starts::State,
+    ) -> Option<Match> {
+        let Some(starts) = &group.starts else {
+            let m = group.regex.search(&Input::new(hay).range(pos..reach))?;
+            return (m.start() < until).then_some(m);
+        };
+        let mut at = pos;
+        loop {
+            let start = starts.next(hay, at, until, state)?;
+            let input = Input::new(hay).range(start..reach).anchored(Anchored::Yes);
+            if let Some(m) = group.regex.search(&input) {
+                return Some(m);
+            }
+            at = start + 1;
+        }
+    }
+
+    /// Every start group `g`'s finder reports in `hay` (`None`: the group has no finder).
+    #[cfg(test)]
+    pub(crate) fn starts_of(&self, g: usize, hay: &[u8]) -> Option<Vec<usize>> {
+        let starts = self.groups[g].starts.as_ref()?;
+        let mut state = starts::State::default();
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(s) = starts.next(hay, at, hay.len(), &mut state) {
+            found.push(s);
+            at = s + 1;
+        }
+        Some(found)
+    }
+
+    /// Whether group `g`'s regex matches anchored at `at`.
+    #[cfg(test)]
+    pub(crate) fn matches_at(&self, g: usize, hay: &[u8], at: usize) -> bool {
+        let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+        self.groups[g].regex.search(&input).is_some()
     }
 
     /// A second finding that belongs to the first: the bare AWS secret key after its key id.
@@ -586,7 +665,7 @@ impl Redactor {
         hay: &[u8],
         after: usize,
         start: usize,
-        caps: &mut Captures,
+        caps: &mut [Option<Captures>],
     ) -> Option<Hit> {
         let byte = usize::from(hay[start]);
         for local in after + 1..group.rules.len() {
@@ -613,7 +692,7 @@ impl Redactor {
         hay: &[u8],
         local: usize,
         matched: Range<usize>,
-        caps: &mut Captures,
+        caps: &mut [Option<Captures>],
     ) -> Result<Hit, Reject> {
         let pid = group.rules[local];
         let rule = &self.rules[pid];
@@ -627,14 +706,18 @@ impl Redactor {
             let skip = if hay[matched.start] == b'\\' { 2 } else { 0 };
             (matched.start + skip..matched.end, false)
         } else if rule.secret == Secret::Captures {
-            let input = Input::new(hay)
-                .range(matched.start..)
-                .anchored(Anchored::Pattern(PatternID::must(local)));
-            group.regex.search_captures(&input, caps);
-            let secret = caps
-                .get_group_by_name("secret")
-                .map_or(matched.clone(), |s| s.range());
-            (secret, caps.get_group_by_name("kw").is_some())
+            let known = if self.reference {
+                None
+            } else {
+                known_secret(&rule.name, hay, matched.clone())
+            };
+            match known {
+                Some(found) => {
+                    debug_assert_eq!(found, captured(rule, caps[pid].as_mut(), hay, &matched));
+                    found
+                }
+                None => captured(rule, caps[pid].as_mut(), hay, &matched),
+            }
         } else {
             (matched.clone(), false)
         };
@@ -698,6 +781,83 @@ impl Redactor {
             start: span.start,
             end: span.end,
         })
+    }
+}
+
+/// The `secret` span of a match and whether its `kw` group matched, from the rule's own regex,
+/// anchored and bounded by the match: it finds the same match, and the capture engine's work
+/// grows with the states and the span it is given.
+fn captured(
+    rule: &Rule,
+    caps: Option<&mut Captures>,
+    hay: &[u8],
+    matched: &Range<usize>,
+) -> (Range<usize>, bool) {
+    let (Some(re), Some(caps)) = (&rule.captures, caps) else {
+        return (matched.clone(), false);
+    };
+    let input = Input::new(hay)
+        .range(matched.clone())
+        .anchored(Anchored::Yes);
+    re.search_captures(&input, caps);
+    let secret = caps
+        .get_group_by_name("secret")
+        .map_or(matched.clone(), |s| s.range());
+    (secret, caps.get_group_by_name("kw").is_some())
+}
+
+/// The `secret` span and `kw` flag of a built-in rule's match, read off the shape of its pattern
+/// in `rules.rs` without the capture engine (`None`: only captures can tell). Each pattern ends
+/// with its `secret` group, and what comes before it cannot be taken for the secret's first
+/// byte: spaces and tabs after `Bearer` or `password=`, an optional scheme word followed by
+/// spaces after `Authorization:`. Debug builds check every answer against the captures.
+fn known_secret(name: &str, hay: &[u8], m: Range<usize>) -> Option<(Range<usize>, bool)> {
+    let blanks = |mut i: usize| {
+        while i < m.end && matches!(hay[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let after_separator = || {
+        let sep = hay[m.clone()]
+            .iter()
+            .position(|&b| b == b':' || b == b'=')?;
+        Some(blanks(m.start + sep + 1))
+    };
+    match name {
+        // Without the keyword, the match is the number, after a JSON escape if there is one.
+        "ssn" => match hay[m.start] {
+            b'0'..=b'9' => Some((m, false)),
+            b'\\' => Some((m.start + 2..m.end, false)),
+            _ => None,
+        },
+        "aws_secret_key" => (m.len() >= 40).then(|| (m.end - 40..m.end, true)),
+        "bearer" => Some((blanks(m.start + "bearer".len())..m.end, false)),
+        "password" => Some((after_separator()?..m.end, false)),
+        "authorization" => {
+            let mut p = after_separator()?;
+            if hay.get(p) == Some(&b'\\') {
+                p += 1;
+            }
+            if matches!(hay.get(p), Some(b'"' | b'\'')) {
+                p += 1;
+            }
+            if p >= m.end {
+                return None;
+            }
+            // A scheme (`Bearer`, `Basic`, ...) is taken when a secret follows its blanks.
+            let scheme = hay[p..m.end]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                .count();
+            let secret = blanks(p + scheme);
+            let taken = hay[p].is_ascii_alphabetic()
+                && scheme <= 31
+                && secret > p + scheme
+                && secret < m.end;
+            Some((if taken { secret } else { p }..m.end, false))
+        }
+        _ => None,
     }
 }
 

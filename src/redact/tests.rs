@@ -448,3 +448,221 @@ mod properties {
         }
     }
 }
+
+/// The start finders of `starts.rs` against the unanchored regexes they stand in for: the same
+/// findings on the evaluation sample, on adversarial text and across parallel parts.
+mod same_as_the_regexes {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn hits(r: &Redactor, hay: &[u8]) -> Vec<scan::Hit> {
+        let mut out = Vec::new();
+        r.scan(hay, 0, hay.len(), &mut |h| out.push(h));
+        out
+    }
+
+    fn both(settings: &Settings) -> (Redactor, Redactor) {
+        (
+            Redactor::new(settings).unwrap(),
+            Redactor::reference(settings).unwrap(),
+        )
+    }
+
+    /// Pieces that sit on the edges of the rules: near-misses of every shape, keywords, JSON
+    /// escapes, CJK neighbours, separators.
+    const PIECES: &[&str] = &[
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "4111111111111112",
+        "3782 822463 10005",
+        "1234567890123",
+        "12 4111 1111 1111 1111",
+        "123-45-6789",
+        "123 45 6789",
+        "123456789",
+        "666-12-3456",
+        "SSN: ",
+        "ssn#",
+        "Social Security No. ",
+        "social security number ",
+        "soc",
+        "10.0.0.1",
+        "256.1.1.1",
+        "1.2.3.4.5",
+        "v1.2.3.4",
+        "Chrome/36.0.854.0",
+        "fe80::1",
+        "2001:db8::8a2e:370:7334",
+        "1:2:3:4:5:6:7:8",
+        "::",
+        "a::b",
+        "std::vec",
+        "dead:beef",
+        "22:48:10",
+        "+1 415 555 0100",
+        "+44 20 7946 0958",
+        "(555) 123-4567",
+        "555.123.4567",
+        "555-123-4567",
+        "020 7946 0958",
+        "0201 234 567",
+        "2024-01-15T10:30:45.123Z",
+        "973880.792",
+        "1650501546876",
+        "\\n",
+        "\\t",
+        "\\\\n",
+        "\\",
+        "+",
+        "(",
+        ")",
+        ":",
+        ".",
+        "-",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "_",
+        "x",
+        "id",
+        "n",
+        "0",
+        "9",
+        "12",
+        "1234",
+        "abc",
+        "ABCDEF",
+        "卡号是",
+        "请",
+        "号",
+        "é",
+        "\u{0}",
+        "\"",
+        "'",
+        "=",
+        "@",
+        "jane@example.com",
+        "Authorization: Bearer abc.def-123456789",
+        "authorization=",
+        "Bearer ",
+        "bearer\t",
+        "password=",
+        "\"password\": \"p w\"",
+        "PWD:",
+        "passphrase ",
+        "aws_secret_access_key=",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AKIAIOSFODNN7EXAMPLE",
+        "eyJhbGciOi.eyJzdWIiOi.sig_1",
+        "eyJ",
+        "sk-",
+        "sk-proj-",
+        "sk-ant-",
+        "abcdefghijklmnopqrstuvwxyz0123",
+        "ghp_",
+        "github_pat_",
+        "AIza",
+        "ya29.",
+        "xoxb-",
+        "sk_live_",
+        "rk_test_",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----END RSA PRIVATE KEY-----",
+        "ASIA",
+        "secret",
+        "AWS",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..60).prop_map(|v| v.concat())
+    }
+
+    /// Every position where a prefiltered group's regex matches anchored is one its finder
+    /// reports (the finder may report more).
+    fn finders_cover_every_start(r: &Redactor, hay: &[u8]) -> Result<(), TestCaseError> {
+        for g in 0..r.groups.len() {
+            let Some(found) = r.starts_of(g, hay) else {
+                continue;
+            };
+            for p in 0..hay.len() {
+                if r.matches_at(g, hay, p) {
+                    prop_assert!(
+                        found.contains(&p),
+                        "group {g} misses a start at {p} in {:?}",
+                        String::from_utf8_lossy(hay)
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn same_findings_on_adversarial_text(s in text()) {
+            let (fast, reference) = both(&Settings::default());
+            prop_assert_eq!(hits(&fast, s.as_bytes()), hits(&reference, s.as_bytes()), "{:?}", s);
+            finders_cover_every_start(&fast, s.as_bytes())?;
+        }
+
+        #[test]
+        fn same_findings_on_arbitrary_bytes(bytes in prop::collection::vec(
+            prop::sample::select(b"0123456789 -.:+()\\ntabfABCxyz_@=\"\n\xe5".to_vec()), 0..400)
+        ) {
+            let (fast, reference) = both(&Settings::default());
+            prop_assert_eq!(hits(&fast, &bytes), hits(&reference, &bytes));
+            finders_cover_every_start(&fast, &bytes)?;
+        }
+    }
+
+    #[test]
+    fn same_findings_on_the_evaluation_sample() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/eval/data/sample.txt");
+        let sample = std::fs::read(path).unwrap();
+        let (fast, reference) = both(&Settings::default());
+        let found = hits(&fast, &sample);
+        assert!(found.len() > 1000);
+        assert_eq!(found, hits(&reference, &sample));
+        // Every rule on, and only a few, change which groups exist and what they hold.
+        for toggles in [
+            vec![Toggle::Enable("all".into())],
+            vec![Toggle::Disable("all".into()), Toggle::Enable("ssn".into())],
+            vec![
+                Toggle::Disable("card".into()),
+                Toggle::Disable("password".into()),
+            ],
+            vec![
+                Toggle::Disable("all".into()),
+                Toggle::Enable("card".into()),
+                Toggle::Enable("ipv4".into()),
+            ],
+        ] {
+            let settings = Settings {
+                toggles,
+                ..Settings::default()
+            };
+            let (fast, reference) = both(&settings);
+            assert_eq!(hits(&fast, &sample), hits(&reference, &sample));
+        }
+    }
+
+    /// Large enough to be scanned in parallel parts, with findings on the part boundaries.
+    #[test]
+    fn same_findings_across_parallel_parts() {
+        let mut hay = Vec::new();
+        let mut i = 0usize;
+        while hay.len() < 3 << 20 {
+            hay.extend_from_slice(PIECES[i * 7919 % PIECES.len()].as_bytes());
+            hay.extend_from_slice(PIECES[i * 104_729 % PIECES.len()].as_bytes());
+            hay.push(b" \n-:"[i % 4]);
+            i += 1;
+        }
+        let (fast, reference) = both(&Settings::default());
+        assert_eq!(hits(&fast, &hay), hits(&reference, &hay));
+    }
+}

@@ -129,18 +129,30 @@ pub fn card(hay: &[u8], span: Range<usize>) -> Option<Range<usize>> {
 /// never-issued area 000, 666 and 900–999, group 00 and serial 0000.
 pub fn ssn(hay: &[u8], span: Range<usize>, keyword: bool) -> Option<Range<usize>> {
     let text = &hay[span.clone()];
-    let digits: Vec<u8> = text.iter().copied().filter(u8::is_ascii_digit).collect();
-    if digits.len() != 9 {
+    let mut digits = [0u8; 9];
+    let (mut nd, mut seps) = (0, 0);
+    let mut sep = None;
+    for &b in text {
+        if b.is_ascii_digit() {
+            if nd == digits.len() {
+                return None;
+            }
+            digits[nd] = b;
+            nd += 1;
+        } else {
+            seps += 1;
+            if sep.is_some_and(|s| s != b) {
+                return None;
+            }
+            sep = Some(b);
+        }
+    }
+    if nd != 9 {
         return None;
     }
-    let seps: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_digit())
-        .collect();
-    let consistent = match seps.as_slice() {
-        [] => keyword,
-        [a, b] => a == b && (text[3] == *a) && (text[6] == *a),
+    let consistent = match (seps, sep) {
+        (0, _) => keyword,
+        (2, Some(s)) => text[3] == s && text[6] == s,
         _ => false,
     };
     let area = prefix(&digits, 3);
@@ -226,8 +238,12 @@ pub fn ipv6(hay: &[u8], mut span: Range<usize>) -> Option<Range<usize>> {
     }
     let text = std::str::from_utf8(&hay[span.clone()]).ok()?;
     text.parse::<std::net::Ipv6Addr>().ok()?;
-    let groups: Vec<&str> = text.split(':').filter(|g| !g.is_empty()).collect();
-    let enough = groups.len() >= 3 || groups.iter().any(|g| g.len() == 4);
+    let (mut groups, mut full) = (0, false);
+    for g in text.split(':').filter(|g| !g.is_empty()) {
+        groups += 1;
+        full |= g.len() == 4;
+    }
+    let enough = groups >= 3 || full;
     let before = hay[..span.start].last().copied();
     let after = hay.get(span.end).copied();
     let edge =

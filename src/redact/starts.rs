@@ -1,0 +1,474 @@
+//! Where a group's match can start: cheap, conservative finders that let the scan run its regex
+//! anchored at a few positions instead of unanchored over every byte.
+//!
+//! An unanchored search pays for every byte it crosses and, for each match, a reverse search to
+//! find where the match starts. A [`Starts`] finder reports, in order, a superset of the positions
+//! where a match of the group can start; the scan runs the group's regex anchored at each one and
+//! takes the first that matches. The first anchored match at the earliest position is exactly the
+//! match an unanchored leftmost-first search returns, so findings do not change as long as the
+//! finder never skips a possible start (`tests.rs` checks that against the unanchored regex).
+//!
+//! - Literal-prefix groups (`sk-`, `eyJ`, `-----BEGIN`, `Authorization`, `password`): the prefix
+//!   literals of the group's patterns, found with a SIMD multi-literal search. Case-insensitive
+//!   keywords are searched in an ASCII-folded copy of the text (`b | 0x20` makes every upper-case
+//!   letter lower-case and never turns another byte into a letter).
+//! - The numeric shapes (cards, SSNs, IPs, phones): a one-pass byte scanner that keeps digits at
+//!   the start of a chain long enough to be one of them, `+` and `(` before a phone, a JSON
+//!   escape before digits, runs of hex digits and colons that hold `::` or seven colons (IPv6),
+//!   and the SSN keywords.
+
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{MatchKind, Span};
+
+/// A group's finder of possible match starts.
+#[derive(Debug)]
+pub(crate) enum Starts {
+    /// Every match starts with one of these literals, exactly as written.
+    Literals(Prefilter),
+    /// Every match starts with one of these literals once ASCII-folded.
+    Folded(Folded),
+    /// The numeric shapes, plus the SSN keywords (`ssn`, `social security ...` in any case).
+    Numeric(Numeric),
+}
+
+/// What the numeric finder looks for: only the shapes of the rules that are on.
+#[derive(Debug)]
+pub(crate) struct Numeric {
+    /// Every case of `ssn` and `soc` (when `ssn` is on).
+    keywords: Option<Prefilter>,
+    /// Runs of hex digits and colons (`ipv6`).
+    ipv6: bool,
+    /// `+` and `(` before digits (`phone`).
+    phone: bool,
+}
+
+/// Literals searched for in an ASCII-folded copy of the text.
+#[derive(Debug)]
+pub(crate) struct Folded {
+    pre: Prefilter,
+    longest: usize,
+}
+
+/// Bytes folded per window of a [`Folded`] search.
+const WINDOW: usize = 32 << 10;
+
+/// Per-scan state of a finder: the folded window and the last answers, so that a scan that asks
+/// again from a later position does not search the same bytes twice.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    folded: Vec<u8>,
+    /// `folded` holds the text from `base` on, and covers the starts in `base..covers`.
+    base: usize,
+    covers: usize,
+    /// `(searched from, first start found at or after it)` of the folded literals.
+    keyword: Option<(usize, Option<usize>)>,
+    /// The same for the byte scanner of the numeric shapes.
+    shape: Option<(usize, Option<usize>)>,
+}
+
+/// `b | 0x20`: lower-cases ASCII letters; no other byte becomes a letter.
+fn fold(b: u8) -> u8 {
+    b | 0x20
+}
+
+impl Folded {
+    fn new(literals: &[Vec<u8>]) -> Option<Folded> {
+        let mut needles: Vec<Vec<u8>> = literals
+            .iter()
+            .map(|l| l.iter().copied().map(fold).collect())
+            .collect();
+        needles.sort();
+        needles.dedup();
+        let longest = needles.iter().map(Vec::len).max()?;
+        let pre = Prefilter::new(MatchKind::LeftmostFirst, &needles)?;
+        Some(Folded { pre, longest })
+    }
+
+    /// The first position in `from..until` where a needle starts (case-insensitively).
+    fn next(&self, hay: &[u8], from: usize, until: usize, st: &mut State) -> Option<usize> {
+        let mut at = from;
+        while at < until {
+            if !(st.base <= at && at < st.covers) {
+                let covers = at.saturating_add(WINDOW).min(until);
+                let end = (covers + self.longest - 1).min(hay.len());
+                st.folded.clear();
+                st.folded.extend(hay[at..end].iter().copied().map(fold));
+                st.base = at;
+                st.covers = covers;
+            }
+            let span = Span::from(at - st.base..st.folded.len());
+            match self.pre.find(&st.folded, span) {
+                Some(found) if st.base + found.start < st.covers => {
+                    return Some(st.base + found.start);
+                }
+                _ => at = st.covers,
+            }
+        }
+        None
+    }
+}
+
+/// The first position in `from..until` that a cached answer `(searched from, found)` still
+/// gives, if it applies.
+fn cached(entry: Option<(usize, Option<usize>)>, from: usize) -> Option<Option<usize>> {
+    match entry? {
+        (searched, Some(found)) if searched <= from && found >= from => Some(Some(found)),
+        (searched, None) if searched <= from => Some(None),
+        _ => None,
+    }
+}
+
+impl Starts {
+    /// A finder from the prefix literals of the group's patterns (`None`: no finite set, or
+    /// not worth it). Exact-case literals when few, folded ones otherwise.
+    pub(crate) fn from_patterns(patterns: &[&str]) -> Option<Starts> {
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        for p in patterns {
+            literals.extend(prefix_literals(p)?);
+        }
+        literals.sort();
+        literals.dedup();
+        // Teddy, the fast multi-literal search, takes up to 64 literals.
+        if literals.len() <= 64 {
+            Prefilter::new(MatchKind::LeftmostFirst, &literals).map(Starts::Literals)
+        } else {
+            Folded::new(&literals).map(Starts::Folded)
+        }
+    }
+
+    /// The finder of the numeric group (`card`, `ssn`, `ipv4`, `ipv6`, `phone`), given the
+    /// names of the group's rules.
+    pub(crate) fn numeric(rules: &[&str]) -> Option<Starts> {
+        // Every case of `ssn` and `soc`: sixteen literals, searched without folding the text.
+        let mut keywords = Vec::new();
+        for word in [b"ssn", b"soc"] {
+            for mask in 0..8u8 {
+                let variant: Vec<u8> = (0..3)
+                    .map(|i| {
+                        let b = word[i];
+                        if mask & (1 << i) != 0 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    })
+                    .collect();
+                keywords.push(variant);
+            }
+        }
+        let keywords = if rules.contains(&"ssn") {
+            Some(Prefilter::new(MatchKind::LeftmostFirst, &keywords)?)
+        } else {
+            None
+        };
+        Some(Starts::Numeric(Numeric {
+            keywords,
+            ipv6: rules.contains(&"ipv6"),
+            phone: rules.contains(&"phone"),
+        }))
+    }
+
+    /// The first position in `from..until` where a match of the group may start.
+    pub(crate) fn next(
+        &self,
+        hay: &[u8],
+        from: usize,
+        until: usize,
+        st: &mut State,
+    ) -> Option<usize> {
+        match self {
+            Starts::Literals(pre) => find_literal(pre, hay, from, until),
+            Starts::Folded(folded) => folded.next(hay, from, until, st),
+            Starts::Numeric(numeric) => {
+                let kw = match (cached(st.keyword, from), &numeric.keywords) {
+                    (_, None) => None,
+                    (Some(found), _) => found,
+                    (None, Some(keywords)) => {
+                        let found = find_literal(keywords, hay, from, until);
+                        st.keyword = Some((from, found));
+                        found
+                    }
+                };
+                let shape = match cached(st.shape, from) {
+                    Some(found) => found,
+                    None => {
+                        let found = next_shape(hay, from, until, numeric);
+                        st.shape = Some((from, found));
+                        found
+                    }
+                };
+                match (shape, kw) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            }
+        }
+    }
+}
+
+/// The first position in `from..until` where one of the prefilter's literals starts.
+fn find_literal(pre: &Prefilter, hay: &[u8], from: usize, until: usize) -> Option<usize> {
+    let end = (until + pre.max_needle_len()).min(hay.len());
+    pre.find(hay, Span::from(from..end))
+        .map(|s| s.start)
+        .filter(|&s| s < until)
+}
+
+/// The literals every match of `pattern` starts with (`None`: no finite set).
+pub(crate) fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::Extractor;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+// Eight bytes at a time, without `unsafe`: each lane is computed on its low seven bits, so no
+// carry crosses into the next lane, and bytes of 0x80 and above (UTF-8 text) never count.
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of each byte of `x` equal to `c`.
+fn bytes_eq(x: u64, c: u8) -> u64 {
+    let y = x ^ (LANES * u64::from(c));
+    !(((y & LOW7) + LOW7) | y) & HIGH
+}
+
+/// The high bit of each ASCII byte of `x` in `lo..=hi` (`hi < 0x80`).
+fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    let low = x & LOW7;
+    let at_least_lo = low + LANES * u64::from(0x80 - lo);
+    let above_hi = low + LANES * u64::from(0x7f - hi);
+    at_least_lo & !above_hi & !x & HIGH
+}
+
+/// The high bits of the eight lanes as the eight low bits (bit k: byte k).
+fn lane_bits(high: u64) -> u64 {
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// Bit k set when byte `at + k` (k < 64, `at + k < until`) may matter to the numeric scanner:
+/// the first digit of a run of digits, or a `:`. (A JSON escape, `+` or `(` before a shape is
+/// found from the digit after it.)
+fn block_mask(hay: &[u8], at: usize, until: usize, colons: bool) -> u64 {
+    let mut mask = 0;
+    let mut digit_before = 0;
+    for w in 0..8 {
+        let i = at + 8 * w;
+        if i >= until {
+            break;
+        }
+        let x = match hay.get(i..i + 8) {
+            Some(word) => u64::from_le_bytes(word.try_into().expect("eight bytes")),
+            None => {
+                let mut word = [0u8; 8];
+                let tail = &hay[i..];
+                word[..tail.len()].copy_from_slice(tail);
+                u64::from_le_bytes(word)
+            }
+        };
+        let digits = bytes_in(x, b'0', b'9');
+        let run_starts = digits & !((digits << 8) | digit_before);
+        digit_before = digits >> 56;
+        let marks = if colons { bytes_eq(x, b':') } else { 0 };
+        mask |= lane_bits(run_starts | marks) << (8 * w);
+    }
+    let len = until - at;
+    if len < 64 {
+        mask & ((1u64 << len) - 1)
+    } else {
+        mask
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_hex_or_colon(b: u8) -> bool {
+    b.is_ascii_hexdigit() || b == b':'
+}
+
+/// Whether a card, SSN, IPv4 address or phone number (without `+` or `(`) can start at the digit
+/// at `at`. The digits from there form a chain of groups joined by single ` `, `-` or `.`; a
+/// card or SSN needs nine digits joined by ` ` or `-`, an IPv4 address four groups of at most
+/// three digits joined by dots, a phone `[2-9]dd.ddd.dddd` or `0d{2,4} d{3,4} d{3,4}`.
+fn shape_possible(hay: &[u8], at: usize) -> bool {
+    // Most runs are a lone number: nine digits or nothing.
+    let run = hay[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    match hay.get(at + run..at + run + 2) {
+        Some([b' ' | b'-' | b'.', next]) if next.is_ascii_digit() => {}
+        _ => return run >= 9,
+    }
+    let first = hay[at];
+    let mut groups = [(0usize, 0u8); 4];
+    let mut n = 0;
+    // Digits so far while every separator is ` ` or `-`.
+    let mut dashed = Some(0usize);
+    let mut i = at;
+    loop {
+        let start = i;
+        while i < hay.len() && hay[i].is_ascii_digit() {
+            i += 1;
+        }
+        let sep = match hay.get(i..i + 2) {
+            Some([s @ (b' ' | b'-' | b'.'), next]) if next.is_ascii_digit() => *s,
+            _ => 0,
+        };
+        if let Some(total) = dashed.as_mut() {
+            *total += i - start;
+            if *total >= 9 {
+                return true;
+            }
+            if sep == b'.' {
+                dashed = None;
+            }
+        }
+        if n < groups.len() {
+            groups[n] = (i - start, sep);
+            n += 1;
+        }
+        if sep == 0 || (n == groups.len() && dashed.is_none()) {
+            break;
+        }
+        i += 1;
+    }
+    let [g0, g1, g2, _] = groups;
+    let ipv4 = n == 4
+        && [g0, g1, g2]
+            .iter()
+            .all(|&(len, sep)| len <= 3 && sep == b'.');
+    let nanp =
+        n >= 3 && first >= b'2' && g0.0 == 3 && g0.1 != 0 && g1.0 == 3 && g1.1 != 0 && g2.0 >= 4;
+    let national = n >= 3
+        && first == b'0'
+        && (3..=5).contains(&g0.0)
+        && g0.1 == b' '
+        && (3..=4).contains(&g1.0)
+        && g1.1 == b' '
+        && g2.0 >= 3;
+    ipv4 || nanp || national
+}
+
+/// The run of hex digits and colons around `at`, and whether an IPv6 match can lie in it: one
+/// needs `::` or seven colons, all within such a run.
+fn ipv6_run(hay: &[u8], at: usize) -> (usize, usize, bool) {
+    let mut start = at;
+    while start > 0 && is_hex_or_colon(hay[start - 1]) {
+        start -= 1;
+    }
+    let (mut colons, mut double, mut end) = (0, false, start);
+    while end < hay.len() && is_hex_or_colon(hay[end]) {
+        if hay[end] == b':' {
+            colons += 1;
+            double |= end > start && hay[end - 1] == b':';
+        }
+        end += 1;
+    }
+    (start, end, colons >= 7 || double)
+}
+
+/// The first position in `from..until` where a card, SSN, IPv4, IPv6 or phone match may start
+/// (the SSN keywords aside).
+fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<usize> {
+    // Colons before here belong to a run already found not to hold an IPv6 address.
+    let mut run_checked = 0;
+    let mut block = from;
+    while block < until {
+        let mut mask = block_mask(hay, block, until, rules.ipv6);
+        while mask != 0 {
+            let i = block + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if hay[i] == b':' {
+                if i >= run_checked {
+                    let (start, end, possible) = ipv6_run(hay, i);
+                    if possible {
+                        return Some(start.max(from));
+                    }
+                    run_checked = end;
+                }
+                continue;
+            }
+            // The first digit of a run: a phone's `+` or `(`, or a JSON escape, may come
+            // before it; otherwise it starts a shape only at a word boundary.
+            let before = |k: usize| if i >= k { Some(hay[i - k]) } else { None };
+            let lead = match (before(2), before(1), hay[i]) {
+                (_, Some(b'+'), b'1'..=b'9') | (_, Some(b'('), b'2'..=b'9') if rules.phone => {
+                    Some(i - 1)
+                }
+                (Some(b'\\'), Some(b'n' | b'r' | b't' | b'b' | b'f'), _) => {
+                    shape_possible(hay, i).then_some(i - 2)
+                }
+                _ => None,
+            };
+            if let Some(lead) = lead.filter(|&l| l >= from) {
+                return Some(lead);
+            }
+            if (i == 0 || !is_word(hay[i - 1])) && shape_possible(hay, i) {
+                return Some(i);
+            }
+        }
+        block += 64;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shapes(text: &str) -> Vec<usize> {
+        let hay = text.as_bytes();
+        let mut out = Vec::new();
+        let mut at = 0;
+        let all = Numeric {
+            keywords: None,
+            ipv6: true,
+            phone: true,
+        };
+        while let Some(s) = next_shape(hay, at, hay.len(), &all) {
+            out.push(s);
+            at = s + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn numeric_starts() {
+        // Nine digits or more from each group on: a card may start at either.
+        assert_eq!(shapes("card 4111 1111 1111 1111."), [5, 10]);
+        assert_eq!(
+            shapes("at 2024-01-15T10:30:45.123456.789Z id 42"),
+            Vec::<usize>::new()
+        );
+        assert_eq!(shapes("ssn 123 45 6789, tel 020 7946 0958"), [4, 21]);
+        assert_eq!(shapes("tel 555.867.5309 v 1.2.3"), [4]);
+        assert_eq!(shapes("ip 10.0.0.1 x"), [3]);
+        assert_eq!(shapes(r"a\n123-45-6789"), [1]);
+        assert_eq!(shapes("call +4420 or (555) 1"), [5, 14]);
+        // IPv6: every position of the run up to its last colon may start a match.
+        assert_eq!(shapes("x fe80::1 y"), [2, 3, 4, 5, 6, 7]);
+        assert_eq!(shapes("std::vec"), [2, 3, 4]);
+        // Inside a word: no boundary, no start.
+        assert_eq!(shapes("id4111111111111111"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn folded_literals_ignore_case() {
+        let f = Folded::new(&[b"Authorization".to_vec(), b"pass".to_vec()]).unwrap();
+        let hay = b"x AUTHORIZATION: y PaSs";
+        let mut st = State::default();
+        assert_eq!(f.next(hay, 0, hay.len(), &mut st), Some(2));
+        assert_eq!(f.next(hay, 3, hay.len(), &mut st), Some(19));
+        assert_eq!(f.next(hay, 20, hay.len(), &mut st), None);
+    }
+}
