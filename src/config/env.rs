@@ -32,6 +32,16 @@ pub const SERVE_DATA_DIR: &str = "PLUGCTL_SERVE_DATA_DIR";
 pub const SERVE_BACKEND: &str = "PLUGCTL_SERVE_BACKEND";
 /// Session store of `plugctl serve`: `embedded` or `memory` (same as `--store`).
 pub const SERVE_STORE: &str = "PLUGCTL_SERVE_STORE";
+/// An access token that overrides the stored one for `plugctl auth token` (CI, scripts);
+/// `plugctl auth status` says when it is in effect.
+pub const TOKEN: &str = "PLUGCTL_TOKEN";
+/// The auth profile to use (same as `--profile`).
+pub const PROFILE: &str = "PLUGCTL_PROFILE";
+/// Service name of plugctl's keyring entries [default: plugctl]; keeps several installs (or test
+/// runs) apart.
+pub const KEYRING_SERVICE: &str = "PLUGCTL_KEYRING_SERVICE";
+/// The browser `plugctl login` starts with the authorization URL (the common convention).
+pub const BROWSER: &str = "BROWSER";
 /// Default name of the variable holding the `openai` backend's API key.
 pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// The informal standard: when set and not empty, no colour anywhere.

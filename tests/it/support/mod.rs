@@ -3,6 +3,7 @@
 // Each test module uses its own subset of these helpers.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod oidc;
 pub mod servers;
 
 use std::path::{Path, PathBuf};
