@@ -22,6 +22,9 @@ pub enum ExitStatus {
     /// 3: the command ran and a check it was asked to make failed (`--limit`, `--check`,
     /// `--fail-if`).
     CheckFailed,
+    /// 4: not logged in, or the stored token is invalid and cannot be refreshed (`login`,
+    /// `logout`, `auth ...`).
+    NotLoggedIn,
 }
 
 impl ExitStatus {
@@ -32,6 +35,7 @@ impl ExitStatus {
             ExitStatus::Failure => 1,
             ExitStatus::Usage => 2,
             ExitStatus::CheckFailed => 3,
+            ExitStatus::NotLoggedIn => 4,
         }
     }
 }
@@ -98,6 +102,11 @@ pub type CliResult = Result<ExitStatus, CliError>;
 /// The exit status an error chain asks for: usage errors are recognised by type.
 fn status_for(error: &anyhow::Error) -> ExitStatus {
     for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<crate::auth::AuthError>()
+            && e.is_not_logged_in()
+        {
+            return ExitStatus::NotLoggedIn;
+        }
         if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
             return e.exit_status();
         }
@@ -123,6 +132,12 @@ fn status_for(error: &anyhow::Error) -> ExitStatus {
 /// Finds a hint for the first error in the chain that has one.
 pub fn hint_for(error: &anyhow::Error) -> Option<String> {
     for cause in error.chain() {
+        if let Some(hint) = cause
+            .downcast_ref::<crate::auth::AuthError>()
+            .and_then(|e| e.hint())
+        {
+            return Some(hint);
+        }
         if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
             return e.hint();
         }
@@ -172,9 +187,10 @@ mod tests {
             ExitStatus::Failure,
             ExitStatus::Usage,
             ExitStatus::CheckFailed,
+            ExitStatus::NotLoggedIn,
         ]
         .map(ExitStatus::code);
-        assert_eq!(codes, [0, 1, 2, 3]);
+        assert_eq!(codes, [0, 1, 2, 3, 4]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //!
 //! - [`cli`]: one file per subcommand; parses arguments, calls a capability, renders the result.
 //! - Capabilities, each with its own error type and no knowledge of the CLI:
+//!   [`auth`] (OAuth 2.0 / OpenID Connect login, tokens in the OS keyring, JWT verification),
 //!   [`tokens`] (exact token counting and trimming), [`redact`] (lossless redaction of personal
 //!   data and secrets in text, logs and JSON transcripts), [`bench`] (HTTP load testing with
 //!   honest latency, including streaming chat endpoints), [`serve`] (the dev chat-plugin
@@ -15,6 +16,7 @@
 //! The dependency rule: `cli` → capabilities → shared pieces; capabilities never import `cli` or
 //! `output`.
 
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;

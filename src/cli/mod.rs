@@ -3,8 +3,10 @@
 //! Each subcommand lives in its own file with its `Args` struct and a `run` that parses, calls one
 //! capability of the library and renders the result. clap is used only under this module.
 
+pub mod auth;
 pub mod bench;
 pub mod completions;
+pub mod login;
 pub mod redact;
 pub mod serve;
 pub mod tokens;
@@ -28,7 +30,7 @@ use crate::output::{ColorChoice, Format, Printer, Verbosity};
 )]
 #[command(
     after_help = "Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 a check failed \
-(--limit, --check, --fail-if)."
+(--limit, --check, --fail-if), 4 not logged in or token invalid (login, auth)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -78,6 +80,13 @@ pub enum Command {
     Redact(redact::RedactArgs),
     /// Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI.
     Serve(Box<serve::ServeArgs>),
+    /// Log in to an OpenID Connect provider; the tokens go to the OS keyring.
+    Login(Box<login::LoginArgs>),
+    /// Log out: revoke the tokens at the provider and delete them.
+    Logout(login::LogoutArgs),
+    /// Tokens of the logged-in profile: status, token, refresh, switch.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Print a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -136,6 +145,9 @@ async fn dispatch(command: Command, globals: &Globals) -> Result<ExitStatus, Cli
         Command::Bench(cmd) => bench::run(*cmd, globals).await,
         Command::Redact(args) => redact::run(args, globals),
         Command::Serve(args) => serve::run(*args, globals).await,
+        Command::Login(args) => login::run_login(*args, globals).await,
+        Command::Logout(args) => login::run_logout(args, globals).await,
+        Command::Auth(cmd) => auth::run(cmd, globals).await,
         Command::Completions(args) => completions::run(args, globals),
     }
 }

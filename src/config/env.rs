@@ -37,6 +37,16 @@ pub const SERVE_STORE: &str = "PLUGCTL_SERVE_STORE";
 pub const SERVE_API_KEYS: &str = "PLUGCTL_SERVE_API_KEYS";
 /// Log lines of `plugctl serve`: `text` or `json` (same as `--log-format`).
 pub const SERVE_LOG_FORMAT: &str = "PLUGCTL_SERVE_LOG_FORMAT";
+/// An access token that overrides the stored one for `plugctl auth token` (CI, scripts);
+/// `plugctl auth status` says when it is in effect.
+pub const TOKEN: &str = "PLUGCTL_TOKEN";
+/// The auth profile to use (same as `--profile`).
+pub const PROFILE: &str = "PLUGCTL_PROFILE";
+/// Service name of plugctl's keyring entries [default: plugctl]; keeps several installs (or test
+/// runs) apart.
+pub const KEYRING_SERVICE: &str = "PLUGCTL_KEYRING_SERVICE";
+/// The browser `plugctl login` starts with the authorization URL (the common convention).
+pub const BROWSER: &str = "BROWSER";
 /// Default name of the variable holding the `openai` backend's API key.
 pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// The informal standard: when set and not empty, no colour anywhere.

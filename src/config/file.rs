@@ -33,6 +33,37 @@ pub struct ConfigFile {
     /// Settings of `plugctl serve`.
     #[serde(default)]
     pub serve: ServeSection,
+    /// Login profiles of `plugctl login` and `plugctl auth`.
+    #[serde(default)]
+    pub auth: AuthSection,
+}
+
+/// The `auth:` section.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSection {
+    /// The profile used when neither `--profile` nor `auth switch` chose one [default: default].
+    pub default_profile: Option<String>,
+    /// Profiles by name.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, AuthProfileSection>,
+}
+
+/// One profile of `auth.profiles`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthProfileSection {
+    /// `google` fills in the issuer and scopes of that provider.
+    pub provider: Option<String>,
+    /// The OpenID issuer URL, exactly as the provider spells it.
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    /// Only for providers whose desktop clients have one (Google); not a real secret there.
+    pub client_secret: Option<String>,
+    /// Scopes to request [default: openid email profile offline_access].
+    pub scopes: Option<Vec<String>>,
+    /// `audience` parameter for providers that issue API-specific tokens.
+    pub audience: Option<String>,
 }
 
 /// The `bench:` section. Durations are written like `10s`, `500ms` or `2m`.
@@ -408,6 +439,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown field `patern`"), "{err}");
+    }
+
+    #[test]
+    fn reads_the_auth_section() {
+        let cfg = parse_str(
+            "auth:\n  default_profile: work\n  profiles:\n    work:\n      issuer: https://id.example\n      client_id: cli\n      scopes: [openid]\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.auth.default_profile.as_deref(), Some("work"));
+        let work = &cfg.auth.profiles["work"];
+        assert_eq!(work.issuer.as_deref(), Some("https://id.example"));
+        assert_eq!(work.scopes.as_deref(), Some(&["openid".to_string()][..]));
+        let err = parse_str("auth:\n  profiles:\n    w:\n      isuer: x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `isuer`"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod faults;
+pub mod oidc;
 pub mod redis;
 pub mod serve_child;
 pub mod servers;
