@@ -16,6 +16,7 @@ fn in_ci() -> bool {
 }
 
 /// Says why a test cannot run: a failure under CI, a loud skip elsewhere. Returns false.
+#[allow(clippy::print_stderr)] // a skip must be loud
 pub fn unavailable(what: &str) -> bool {
     assert!(
         !in_ci(),
