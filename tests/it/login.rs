@@ -217,7 +217,6 @@ fn an_expired_token_without_a_refresh_token_is_exit_4() {
 }
 
 #[test]
-#[ignore = "open bug: under the test harness plugctl's polls never see the approval (by hand it works)"]
 fn device_login_polls_until_the_user_confirms() {
     let Some(l) = Login::new(&[]) else { return };
     let mut child = l
