@@ -137,6 +137,9 @@ fn browser_login_then_status_token_and_logout_with_revocation() {
         err.contains("not logged in") && err.contains("hint: run `plugctl login`"),
         "{err}"
     );
+    let (code, _, err) = run(l.cmd().arg("logout"));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("was not logged in"), "{err}");
 }
 
 #[test]
