@@ -34,6 +34,9 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
             cand redact 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
             cand serve 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
+            cand login 'Log in to an OpenID Connect provider; the tokens go to the OS keyring'
+            cand logout 'Log out: revoke the tokens at the provider and delete them'
+            cand auth 'Tokens of the logged-in profile: status, token, refresh, switch'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -266,6 +269,188 @@ set edit:completion:arg-completer[plugctl] = {|@words|
         }
         &'plugctl;serve;help;help'= {
         }
+        &'plugctl;login'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --provider 'A provider preset: `google` (issuer https://accounts.google.com, scopes openid email profile)'
+            cand --issuer 'The OpenID issuer URL, exactly as the provider spells it'
+            cand --client-id 'The OAuth client ID registered for plugctl at the provider'
+            cand --scope 'A scope to request (repeatable) [default: openid email profile offline_access]'
+            cand --timeout 'Seconds to wait for the sign-in'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand --device 'Sign in on another device with a code (RFC 8628): for SSH sessions and machines without a browser'
+            cand --no-browser 'Do not start a browser; print the URL to open (the listener still waits for it)'
+            cand --insecure-storage 'Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring. For machines without a working keyring; anyone with your account''s access can read it'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;logout'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand --all 'Log out of every profile plugctl knows (configured, active, or in the insecure store)'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth'= {
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Show who is logged in: profile, issuer, subject, scopes, expiry, storage (never a secret)'
+            cand token 'Print a valid access token on stdout (refreshed first when it is about to expire), for scripts: `curl -H "Authorization: Bearer $(plugctl auth token)" ...`'
+            cand refresh 'Refresh the tokens now, with the stored refresh token'
+            cand switch 'Make another profile the active one'
+            cand login 'The same as `plugctl login`'
+            cand logout 'The same as `plugctl logout`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'plugctl;auth;status'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand --insecure-storage 'Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring. For machines without a working keyring; anyone with your account''s access can read it'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth;token'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth;refresh'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth;switch'= {
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth;login'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --provider 'A provider preset: `google` (issuer https://accounts.google.com, scopes openid email profile)'
+            cand --issuer 'The OpenID issuer URL, exactly as the provider spells it'
+            cand --client-id 'The OAuth client ID registered for plugctl at the provider'
+            cand --scope 'A scope to request (repeatable) [default: openid email profile offline_access]'
+            cand --timeout 'Seconds to wait for the sign-in'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand --device 'Sign in on another device with a code (RFC 8628): for SSH sessions and machines without a browser'
+            cand --no-browser 'Do not start a browser; print the URL to open (the listener still waits for it)'
+            cand --insecure-storage 'Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring. For machines without a working keyring; anyone with your account''s access can read it'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth;logout'= {
+            cand --profile 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]'
+            cand --output 'Output format of the data on stdout'
+            cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
+            cand --config 'Configuration file [default: ./plugctl.yaml, then the platform config dir]'
+            cand --all 'Log out of every profile plugctl knows (configured, active, or in the insecure store)'
+            cand -v 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+            cand -q 'Say nothing on stderr but warnings and errors'
+            cand --quiet 'Say nothing on stderr but warnings and errors'
+            cand --no-config 'Ignore every configuration file'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'plugctl;auth;help'= {
+            cand status 'Show who is logged in: profile, issuer, subject, scopes, expiry, storage (never a secret)'
+            cand token 'Print a valid access token on stdout (refreshed first when it is about to expire), for scripts: `curl -H "Authorization: Bearer $(plugctl auth token)" ...`'
+            cand refresh 'Refresh the tokens now, with the stored refresh token'
+            cand switch 'Make another profile the active one'
+            cand login 'The same as `plugctl login`'
+            cand logout 'The same as `plugctl logout`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'plugctl;auth;help;status'= {
+        }
+        &'plugctl;auth;help;token'= {
+        }
+        &'plugctl;auth;help;refresh'= {
+        }
+        &'plugctl;auth;help;switch'= {
+        }
+        &'plugctl;auth;help;login'= {
+        }
+        &'plugctl;auth;help;logout'= {
+        }
+        &'plugctl;auth;help;help'= {
+        }
         &'plugctl;completions'= {
             cand --output 'Output format of the data on stdout'
             cand --color 'When to use colour (never when NO_COLOR is set, unless "always")'
@@ -285,6 +470,9 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand bench 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
             cand redact 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
             cand serve 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
+            cand login 'Log in to an OpenID Connect provider; the tokens go to the OS keyring'
+            cand logout 'Log out: revoke the tokens at the provider and delete them'
+            cand auth 'Tokens of the logged-in profile: status, token, refresh, switch'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -307,6 +495,30 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand export 'Write a session''s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
         }
         &'plugctl;help;serve;export'= {
+        }
+        &'plugctl;help;login'= {
+        }
+        &'plugctl;help;logout'= {
+        }
+        &'plugctl;help;auth'= {
+            cand status 'Show who is logged in: profile, issuer, subject, scopes, expiry, storage (never a secret)'
+            cand token 'Print a valid access token on stdout (refreshed first when it is about to expire), for scripts: `curl -H "Authorization: Bearer $(plugctl auth token)" ...`'
+            cand refresh 'Refresh the tokens now, with the stored refresh token'
+            cand switch 'Make another profile the active one'
+            cand login 'The same as `plugctl login`'
+            cand logout 'The same as `plugctl logout`'
+        }
+        &'plugctl;help;auth;status'= {
+        }
+        &'plugctl;help;auth;token'= {
+        }
+        &'plugctl;help;auth;refresh'= {
+        }
+        &'plugctl;help;auth;switch'= {
+        }
+        &'plugctl;help;auth;login'= {
+        }
+        &'plugctl;help;auth;logout'= {
         }
         &'plugctl;help;completions'= {
         }

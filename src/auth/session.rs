@@ -1,7 +1,7 @@
 //! After login: handing out a valid access token (refreshing first when needed), reporting the
 //! status, and logging out with revocation.
 
-use oauth2::{RefreshToken, StandardRevocableToken};
+use oauth2::RefreshToken;
 use serde::Serialize;
 
 use super::credentials::{Freshness, Secret, TokenSet};
@@ -205,32 +205,51 @@ pub async fn logout(
     })
 }
 
+/// RFC 7009 by hand: `oauth2` refuses revocation endpoints that are not https, which rules out
+/// providers on loopback.
 async fn revoke(profile: &Profile, tokens: &TokenSet) -> Result<Option<bool>, AuthError> {
     let http = http::client();
     let meta = discovery::fetch(&http, &tokens.issuer).await?;
-    if meta.revocation_endpoint.is_none() {
+    let Some(endpoint) = meta.revocation_endpoint else {
         return Ok(None);
-    }
-    let client = oauth::client(&meta, &profile.identity())?;
-    let send = |req| http::send(&http, req);
+    };
     // The refresh token first: revoking it ends the grant, and with it (on most providers) the
     // access tokens; the access token is revoked too for providers that do not cascade.
     let mut to_revoke = Vec::new();
     if let Some(rt) = &tokens.refresh_token {
-        to_revoke.push(StandardRevocableToken::RefreshToken(RefreshToken::new(
-            rt.expose().to_string(),
-        )));
+        to_revoke.push((rt, "refresh_token"));
     }
-    to_revoke.push(StandardRevocableToken::AccessToken(
-        oauth2::AccessToken::new(tokens.access_token.expose().to_string()),
-    ));
-    for token in to_revoke {
-        client
-            .revoke_token(token)
-            .map_err(|e| AuthError::Unsupported(e.to_string()))?
-            .request_async(&send)
-            .await
-            .map_err(|e| oauth::request_error("revocation", e))?;
+    to_revoke.push((&tokens.access_token, "access_token"));
+    for (token, hint) in to_revoke {
+        let mut form = vec![
+            ("token", token.expose()),
+            ("token_type_hint", hint),
+            ("client_id", profile.client_id.as_str()),
+        ];
+        if let Some(secret) = &profile.client_secret {
+            form.push(("client_secret", secret.expose()));
+        }
+        let resp =
+            http.post(&endpoint)
+                .form(&form)
+                .send()
+                .await
+                .map_err(|e| AuthError::Transport {
+                    step: "revocation",
+                    message: http::describe(&e),
+                })?;
+        if !resp.status().is_success() {
+            let status = resp.status();
+            let body: serde_json::Value = resp.json().await.unwrap_or_default();
+            let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            return Err(AuthError::Provider {
+                step: "revocation",
+                error: super::error::ProviderError {
+                    code: text("error").unwrap_or_else(|| format!("HTTP {status}")),
+                    description: text("error_description"),
+                },
+            });
+        }
     }
     Ok(Some(true))
 }

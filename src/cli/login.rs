@@ -290,6 +290,7 @@ pub async fn run_logout(args: LogoutArgs, globals: &Globals) -> Result<ExitStatu
                 globals
                     .printer
                     .status(&format!("Profile {name} was not logged in."));
+                return Ok(ExitStatus::NotLoggedIn);
             }
             continue;
         }

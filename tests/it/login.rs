@@ -43,6 +43,14 @@ impl Login {
         cmd
     }
 
+    /// The same command as a plain `std::process::Command`, for children watched while they run.
+    fn child(&self) -> std::process::Command {
+        let mut cmd = self.sb.command();
+        cmd.env("BROWSER", oidc::browser())
+            .env("PLUGCTL_KEYRING_SERVICE", &self.service);
+        cmd
+    }
+
     fn login(&self, extra: &[&str]) -> (i32, String, String) {
         let mut cmd = self.cmd();
         cmd.args(["login", "--issuer", &self.provider.issuer])
@@ -129,6 +137,9 @@ fn browser_login_then_status_token_and_logout_with_revocation() {
         err.contains("not logged in") && err.contains("hint: run `plugctl login`"),
         "{err}"
     );
+    let (code, _, err) = run(l.cmd().arg("logout"));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("was not logged in"), "{err}");
 }
 
 #[test]
@@ -138,7 +149,7 @@ fn refresh_rotates_the_refresh_token_and_concurrent_refreshes_keep_the_grant() {
     let Some(l) = Login::new(&[("ACCESS_TTL", "30")]) else {
         return;
     };
-    let (code, _, err) = l.login(&["--no-browser"]);
+    let (code, _, err) = l.login(&[]);
     assert_eq!(code, 0, "{err}");
     let first = l.stored("default").unwrap();
 
@@ -154,7 +165,7 @@ fn refresh_rotates_the_refresh_token_and_concurrent_refreshes_keep_the_grant() {
     // once must therefore take turns (the lock) and each use the newest one.
     let children: Vec<_> = (0..6)
         .map(|_| {
-            std::process::Command::from(l.cmd())
+            l.child()
                 .args(["auth", "token"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -211,9 +222,17 @@ fn an_expired_token_without_a_refresh_token_is_exit_4() {
 #[test]
 fn device_login_polls_until_the_user_confirms() {
     let Some(l) = Login::new(&[]) else { return };
-    let mut child = std::process::Command::from(l.cmd())
+    let mut child = l
+        .child()
         .args(["login", "--device", "--issuer", &l.provider.issuer])
-        .args(["--client-id", "plugctl-cli", "--profile", "dev"])
+        .args([
+            "--client-id",
+            "plugctl-cli",
+            "--profile",
+            "dev",
+            "--timeout",
+            "60",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

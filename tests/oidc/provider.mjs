@@ -60,4 +60,8 @@ const provider = new Provider(issuer, {
 // The library logs "Unsupported runtime" and dev-interaction warnings; tests read only stdout.
 server.on('request', provider.callback());
 process.stdout.write(JSON.stringify({ issuer }) + '\n');
+// Tests read only that first line and may close the pipe; anything the library logs later goes
+// to stderr, so a closed stdout cannot kill the provider with EPIPE mid-test.
+console.log = console.error;
+console.info = console.error;
 process.on('SIGTERM', () => process.exit(0));

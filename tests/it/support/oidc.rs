@@ -16,6 +16,7 @@ fn in_ci() -> bool {
 }
 
 /// Says why a test cannot run: a failure under CI, a loud skip elsewhere. Returns false.
+#[allow(clippy::print_stderr)] // a skip must be loud
 pub fn unavailable(what: &str) -> bool {
     assert!(
         !in_ci(),
@@ -54,9 +55,10 @@ impl Provider {
             .spawn()
             .expect("start node (tests/run.sh installs it)");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("provider's first line");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut line).expect("provider's first line");
+        // Keep the pipe open and drained: a provider writing to a closed pipe dies of EPIPE.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let value: serde_json::Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("provider did not start ({e}): {line:?}"));
         let issuer = value["issuer"].as_str().expect("issuer").to_string();
