@@ -12,11 +12,11 @@ use crate::config::file::ServeSection;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
 use crate::files;
-use crate::serve::sessions::export::{self, ExportFormat};
-use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
 use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV};
 use crate::serve::limit::{ClientKey, Rate};
 use crate::serve::plugins::PluginSettings;
+use crate::serve::sessions::export::{self, ExportFormat};
+use crate::serve::sessions::{Clock as _, RedisStore, StoreError, SystemClock};
 use crate::serve::settings::{
     self, BackendSettings, OpenAiSettings, Settings, StoreKind, parse_duration,
 };

@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod backend;
 pub mod breaker;
+pub mod cluster_limit;
 pub mod limit;
 pub mod metrics;
 pub mod plugins;
@@ -118,7 +119,15 @@ pub async fn bind(
     let store = open_store(&settings).await?;
     let backend = Backend::new(&settings.backend)?;
     let plugins = plugins::Plugins::new(&settings.plugins, settings.breaker)?;
+    // With Redis, the rate limits are shared by every node on it.
+    let cluster_limits = match &settings.store {
+        StoreKind::Redis(url) => Some(cluster_limit::limits(url, &settings.rate_limit).await?),
+        _ => None,
+    };
     let mut state = AppState::new(settings, store, backend);
+    if let Some(limits) = cluster_limits {
+        state.limits = limits;
+    }
     state.redactor = redactor;
     state.plugins = Arc::new(plugins);
     // Load the tokenizer now rather than on the first request, which would otherwise pay for it.

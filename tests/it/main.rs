@@ -8,6 +8,7 @@ mod support;
 
 mod bench;
 mod cli;
+mod cluster_limit;
 mod readme;
 mod redact;
 mod serve;

@@ -44,6 +44,7 @@ use crate::serve::state::AppState;
         Tier,
         Problem,
         health::Health,
+        health::RateLimitStatus,
         manifest::Manifest,
         manifest::ManifestAuth,
         manifest::ManifestApi,
