@@ -8,6 +8,9 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Globals;
+
+#[path = "serve_reload.rs"]
+mod reload;
 use crate::config::file::ServeSection;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
@@ -149,8 +152,8 @@ pub enum ExportFormatArg {
     Jsonl,
 }
 
-pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
-    if let Some(ServeCommand::Export(export)) = args.command {
+pub async fn run(mut args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
+    if let Some(ServeCommand::Export(export)) = args.command.take() {
         return run_export(export, globals).await;
     }
     let settings = resolve(&args, globals)?;
@@ -165,6 +168,8 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliEr
         .await
         .map_err(serve_error)?;
     let base = format!("http://{}", server.local_addr());
+    let watched = globals.config.path.clone();
+    tokio::spawn(reload::watch(args, watched, server.reloader()));
     let printer = &globals.printer;
     if printer.is_json() {
         printer.json(&serde_json::json!({
@@ -284,9 +289,12 @@ fn duration(
     parse_duration(text).map_err(|m| invalid(key, text, origin, m))
 }
 
-/// Flags, then `PLUGCTL_SERVE_*`, then plugctl.yaml, then defaults.
 fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
-    let file = &globals.config.file.serve;
+    resolve_with(args, &globals.config.file.serve)
+}
+
+/// Flags, then `PLUGCTL_SERVE_*`, then plugctl.yaml (`file`), then defaults.
+fn resolve_with(args: &ServeArgs, file: &ServeSection) -> Result<Settings, CliError> {
     let data_dir = layer(
         args.data_dir.clone(),
         env::SERVE_DATA_DIR,

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod plugins;
 pub mod problem;
 pub mod redaction;
+pub mod reload;
 pub mod routes;
 pub mod sessions;
 pub mod settings;
@@ -107,7 +108,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn SessionStore>, St
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
-    state: AppState,
+    live: Arc<reload::Reloader>,
 }
 
 /// Opens the store, builds the backend and binds the listener; nothing is served yet. Every
@@ -142,7 +143,8 @@ pub async fn bind_state(state: AppState) -> Result<Server, ServeError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
-    Ok(Server { listener, state })
+    let live = Arc::new(reload::Reloader::new(state));
+    Ok(Server { listener, live })
 }
 
 impl Server {
@@ -150,24 +152,33 @@ impl Server {
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
-            .unwrap_or(self.state.settings.bind)
+            .unwrap_or(self.live.current().settings.bind)
     }
 
-    pub fn state(&self) -> &AppState {
-        &self.state
+    /// The state new requests are served with.
+    pub fn state(&self) -> Arc<AppState> {
+        self.live.current()
+    }
+
+    /// Replaces the configuration while the server runs (see `reload.rs`).
+    pub fn reloader(&self) -> Arc<reload::Reloader> {
+        Arc::clone(&self.live)
     }
 
     /// Serves until `shutdown` resolves; then stops accepting, lets in-flight requests (streams
     /// included) finish within the grace period, and flushes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<Stopped, ServeError> {
-        let Server { listener, state } = self;
+        let Server { listener, live } = self;
+        let state = AppState::clone(&live.current());
         let sweeper = tokio::spawn(sweep(state.clone()));
         let (tx, rx) = tokio::sync::watch::channel(false);
         let mut drain_rx = rx.clone();
         let mut grace_rx = rx;
-        let forget = tokio::spawn(forget_idle_clients(state.clone()));
+        let forget = tokio::spawn(forget_idle_clients(Arc::clone(&live)));
         // The peer address is what per-client limits key by (when configured so).
-        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let service = live
+            .service()
+            .into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = drain_rx.wait_for(|stop| *stop).await;
         });
@@ -211,11 +222,11 @@ async fn sweep(state: AppState) {
 }
 
 /// Keeps the per-client limiters' memory to the clients seen lately.
-async fn forget_idle_clients(state: AppState) {
+async fn forget_idle_clients(live: Arc<reload::Reloader>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        state.limits.forget_idle();
+        live.current().limits.forget_idle();
     }
 }

@@ -104,6 +104,15 @@ pub(crate) fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A GET answered with JSON, with an API key when given.
+pub(crate) async fn get_json(url: &str, key: Option<&str>) -> Value {
+    let mut request = client().get(url);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 pub(crate) async fn chat(url: &str, body: Value) -> Value {
     let response = client()
         .post(format!("{url}/v1/chat"))

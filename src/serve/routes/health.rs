@@ -31,6 +31,17 @@ pub struct Health {
     /// Readiness only, when a rate limit is on: where it is counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitStatus>,
+    /// Readiness only: the configuration being served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigStatus>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfigStatus {
+    /// 1 at start, one more on every reload (SIGHUP or a change of the file).
+    pub version: u64,
+    /// A short hash of the configuration file; empty without one.
+    pub hash: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,6 +59,7 @@ pub(crate) async fn healthz() -> ApiJson<Health> {
         status: "ok".into(),
         circuits: BTreeMap::new(),
         rate_limit: None,
+        config: None,
     })
 }
 
@@ -84,6 +96,10 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
         status: "ready".into(),
         circuits,
         rate_limit,
+        config: Some(ConfigStatus {
+            version: state.config.number,
+            hash: state.config.hash.clone(),
+        }),
     })
     .into_response()
 }

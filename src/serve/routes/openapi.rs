@@ -45,6 +45,7 @@ use crate::serve::state::AppState;
         Problem,
         health::Health,
         health::RateLimitStatus,
+        health::ConfigStatus,
         manifest::Manifest,
         manifest::ManifestAuth,
         manifest::ManifestApi,
