@@ -223,16 +223,21 @@ impl RateLimiter for ClusterGcra {
 
 /// Cluster-wide limiters for the settings, all on one connection to `url`.
 pub async fn limits(url: &str, settings: &RateLimitSettings) -> Result<Limits, StoreError> {
-    let link = RedisLink::connect(url).await?;
-    Ok(Limits {
+    Ok(limits_on(&RedisLink::connect(url).await?, settings))
+}
+
+/// Cluster-wide limiters on an open connection (a reload keeps the node's connection).
+pub fn limits_on(link: &Arc<RedisLink>, settings: &RateLimitSettings) -> Limits {
+    Limits {
         global: settings.global.map(|rate| {
-            Arc::new(ClusterGcra::global(Arc::clone(&link), rate)) as Arc<dyn RateLimiter>
+            Arc::new(ClusterGcra::global(Arc::clone(link), rate)) as Arc<dyn RateLimiter>
         }),
         per_client: settings.per_client.map(|(key, rate)| {
             (
                 key,
-                Arc::new(ClusterGcra::per_client(Arc::clone(&link), rate)) as Arc<dyn RateLimiter>,
+                Arc::new(ClusterGcra::per_client(Arc::clone(link), rate)) as Arc<dyn RateLimiter>,
             )
         }),
-    })
+        cluster: Some(Arc::clone(link)),
+    }
 }

@@ -286,6 +286,8 @@ where
 pub struct Limits {
     pub global: Option<Arc<dyn RateLimiter>>,
     pub per_client: Option<(ClientKey, Arc<dyn RateLimiter>)>,
+    /// The connection cluster-wide limiters share (kept across reloads).
+    pub cluster: Option<Arc<super::cluster_limit::RedisLink>>,
 }
 
 impl Limits {
@@ -301,6 +303,7 @@ impl Limits {
                     Arc::new(LocalGcra::keyed(rate)) as Arc<dyn RateLimiter>,
                 )
             }),
+            cluster: None,
         }
     }
 

@@ -74,9 +74,13 @@ impl Reloader {
             );
         }
         let plugins = Plugins::new(&settings.plugins, settings.breaker)?;
-        let limits = match &settings.store {
-            StoreKind::Redis(url) => cluster_limit::limits(url, &settings.rate_limit).await?,
-            _ => Limits::local(&settings.rate_limit),
+        // The store is the running one; so is the Redis connection of cluster-wide limits.
+        let limits = match (&old.limits.cluster, &settings.store) {
+            (Some(link), _) => cluster_limit::limits_on(link, &settings.rate_limit),
+            (None, StoreKind::Redis(url)) => {
+                cluster_limit::limits(url, &settings.rate_limit).await?
+            }
+            (None, _) => Limits::local(&settings.rate_limit),
         };
         let number = old.config.number + 1;
         let state = AppState {

@@ -17,6 +17,7 @@ use plugctl::serve::cluster_limit::{ClusterGcra, RETRY_EVERY, RedisLink};
 use plugctl::serve::limit::{Rate, RateLimiter as _, Scope};
 
 use crate::serve::{Server, client};
+use crate::serve_reload::{replace, until_version};
 use crate::support::Sandbox;
 use crate::support::redis::RedisServer;
 
@@ -358,4 +359,44 @@ async fn two_nodes_on_one_redis_admit_the_rate_once_and_fall_back_per_node() {
     }
     assert_eq!(a.terminate().0, 0);
     assert_eq!(b.terminate().0, 0);
+}
+
+/// A reload changes a cluster-wide limit on the node's open Redis connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_changes_the_cluster_wide_limit() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let yaml = |rps: u32| {
+        format!(
+            "serve:\n  store: {}\n  rate_limit:\n    rps: {rps}\n    burst: 1\n",
+            redis.url()
+        )
+    };
+    let path = sb.write("plugctl.yaml", yaml(1000));
+    let server = Server::start_env(&sb, &[], &[("PLUGCTL_CONFIG", path.to_str().unwrap())]);
+    let chat = || async {
+        client()
+            .post(format!("{}/v1/chat", server.url))
+            .json(&json!({"message": "hi"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // 1000/s with a burst of 1: two turns a few ms apart both pass.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(chat().await, 200);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(chat().await, 200);
+
+    replace(&path, &yaml(1));
+    let ready = until_version(&server.url, 2).await;
+    assert_eq!(ready["rate_limit"]["scope"], "cluster", "{ready}");
+    // 1/s now: the second turn within the second is refused.
+    let statuses = [chat().await, chat().await];
+    assert_eq!(statuses, [200, 429]);
+    assert_eq!(server.terminate().0, 0);
 }

@@ -18,7 +18,7 @@ use crate::support::servers::{Behavior, Server as Upstream};
 const LOG: (&str, &str) = ("PLUGCTL_LOG", "warn,plugctl::cli::serve=info");
 
 /// Replaces the file in one step, as a deploy tool would: the server never reads half of it.
-fn replace(path: &Path, contents: &str) {
+pub(crate) fn replace(path: &Path, contents: &str) {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, contents).unwrap();
     std::fs::rename(&tmp, path).unwrap();
@@ -43,7 +43,7 @@ async fn ready(url: &str) -> Value {
 }
 
 /// Waits until /readyz reports config version `version` (or a later one).
-async fn until_version(url: &str, version: u64) -> Value {
+pub(crate) async fn until_version(url: &str, version: u64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let body = ready(url).await;
