@@ -468,6 +468,7 @@ fn resolve_with(args: &ServeArgs, file: &ServeSection) -> Result<Settings, CliEr
     resolve_rate_limit(args, file, &mut s)?;
     resolve_breaker(file, &mut s)?;
     resolve_plugins(file, model.as_deref(), &mut s)?;
+    resolve_fan_out(file, &mut s)?;
     tracing::debug!(settings = ?s, "resolved serve settings");
     Ok(s)
 }
@@ -708,6 +709,40 @@ fn resolve_plugins(
             pattern,
             path_prefix: route.path_prefix.clone(),
             default: route.default,
+        });
+    }
+    Ok(())
+}
+
+/// `serve.fan_out`: each name new, each member a plugin.
+fn resolve_fan_out(file: &ServeSection, s: &mut Settings) -> Result<(), CliError> {
+    for f in &file.fan_out {
+        let bad = |message: String| invalid("serve.fan_out", &f.name, Origin::File, message);
+        let taken = f.name == s.backend.name()
+            || s.plugins.iter().any(|p| p.name == f.name)
+            || s.fan_out.iter().any(|g| g.name == f.name);
+        if f.name.is_empty() || taken {
+            return Err(bad(
+                "needs a name of its own (not a plugin's or another fan-out's)".into(),
+            ));
+        }
+        let mode = f.mode.as_deref().unwrap_or("all");
+        let mode = crate::serve::fanout::Mode::from_name(mode)
+            .ok_or_else(|| bad(format!("mode {mode:?}: use all, first_success or priority")))?;
+        if f.plugins.is_empty() {
+            return Err(bad("lists no plugins".into()));
+        }
+        if let Some(unknown) = f
+            .plugins
+            .iter()
+            .find(|n| !s.plugins.iter().any(|p| &&p.name == n))
+        {
+            return Err(bad(format!("{unknown:?} is not in serve.plugins")));
+        }
+        s.fan_out.push(crate::serve::fanout::FanOutSettings {
+            name: f.name.clone(),
+            mode,
+            plugins: f.plugins.clone(),
         });
     }
     Ok(())

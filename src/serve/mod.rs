@@ -13,6 +13,7 @@ pub mod auth;
 pub mod backend;
 pub mod breaker;
 pub mod cluster_limit;
+pub mod fanout;
 pub mod limit;
 pub mod metrics;
 pub mod plugins;

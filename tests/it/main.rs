@@ -12,6 +12,7 @@ mod cluster_limit;
 mod readme;
 mod redact;
 mod serve;
+mod serve_fanout;
 mod serve_reload;
 mod serve_resilience;
 mod stores;

@@ -39,6 +39,7 @@ use crate::serve::state::AppState;
         chat::ChatRequest,
         chat::ChatResponse,
         chat::Usage,
+        crate::serve::fanout::Part,
         sessions::SessionView,
         Message,
         Tier,
