@@ -39,6 +39,9 @@ complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "tokens" -d 'Count t
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "redact" -d 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "serve" -d 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
+complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "login" -d 'Log in to an OpenID Connect provider; the tokens go to the OS keyring'
+complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "logout" -d 'Log out: revoke the tokens at the provider and delete them'
+complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "auth" -d 'Tokens of the logged-in profile: status, token, refresh, switch'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c plugctl -n "__fish_plugctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand tokens; and not __fish_seen_subcommand_from count compress help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
@@ -223,6 +226,145 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_s
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a session\'s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
 complete -c plugctl -n "__fish_plugctl_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l provider -d 'A provider preset: `google` (issuer https://accounts.google.com, scopes openid email profile)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l issuer -d 'The OpenID issuer URL, exactly as the provider spells it' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l client-id -d 'The OAuth client ID registered for plugctl at the provider' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l scope -d 'A scope to request (repeatable) [default: openid email profile offline_access]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l timeout -d 'Seconds to wait for the sign-in' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l device -d 'Sign in on another device with a code (RFC 8628): for SSH sessions and machines without a browser'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l no-browser -d 'Do not start a browser; print the URL to open (the listener still waits for it)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l insecure-storage -d 'Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring. For machines without a working keyring; anyone with your account\'s access can read it'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand login" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -l all -d 'Log out of every profile plugctl knows (configured, active, or in the insecure store)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "status" -d 'Show who is logged in: profile, issuer, subject, scopes, expiry, storage (never a secret)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "token" -d 'Print a valid access token on stdout (refreshed first when it is about to expire), for scripts: `curl -H "Authorization: Bearer $(plugctl auth token)" ...`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "refresh" -d 'Refresh the tokens now, with the stored refresh token'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "switch" -d 'Make another profile the active one'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "login" -d 'The same as `plugctl login`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "logout" -d 'The same as `plugctl logout`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and not __fish_seen_subcommand_from status token refresh switch login logout help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -l insecure-storage -d 'Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring. For machines without a working keyring; anyone with your account\'s access can read it'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from switch" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l provider -d 'A provider preset: `google` (issuer https://accounts.google.com, scopes openid email profile)' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l issuer -d 'The OpenID issuer URL, exactly as the provider spells it' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l client-id -d 'The OAuth client ID registered for plugctl at the provider' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l scope -d 'A scope to request (repeatable) [default: openid email profile offline_access]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l timeout -d 'Seconds to wait for the sign-in' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l device -d 'Sign in on another device with a code (RFC 8628): for SSH sessions and machines without a browser'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-browser -d 'Do not start a browser; print the URL to open (the listener still waits for it)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l insecure-storage -d 'Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring. For machines without a working keyring; anyone with your account\'s access can read it'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from login" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -l profile -d 'Profile to use [default: the one `auth switch` chose, else `auth.default_profile` in plugctl.yaml, else "default"]' -r
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
+json\t'JSON with stable snake_case field names (documented in the README)'"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -l config -d 'Configuration file [default: ./plugctl.yaml, then the platform config dir]' -r -F
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -l all -d 'Log out of every profile plugctl knows (configured, active, or in the insecure store)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -s v -l verbose -d 'Say more on stderr (-v info, -vv debug, -vvv trace)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -s q -l quiet -d 'Say nothing on stderr but warnings and errors'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -l no-config -d 'Ignore every configuration file'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from logout" -s V -l version -d 'Print version'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show who is logged in: profile, issuer, subject, scopes, expiry, storage (never a secret)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print a valid access token on stdout (refreshed first when it is about to expire), for scripts: `curl -H "Authorization: Bearer $(plugctl auth token)" ...`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'Refresh the tokens now, with the stored refresh token'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "switch" -d 'Make another profile the active one'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "login" -d 'The same as `plugctl login`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "logout" -d 'The same as `plugctl logout`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand auth; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l output -d 'Output format of the data on stdout' -r -f -a "table\t'Human-readable tables'
 json\t'JSON with stable snake_case field names (documented in the README)'"
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l color -d 'When to use colour (never when NO_COLOR is set, unless "always")' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is not set'
@@ -234,13 +376,22 @@ complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s q -l qui
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -l no-config -d 'Ignore every configuration file'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c plugctl -n "__fish_plugctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve completions help" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve completions help" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve completions help" -f -a "redact" -d 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve completions help" -f -a "serve" -d 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "tokens" -d 'Count tokens exactly as OpenAI\'s tiktoken does, and trim chat histories to a budget'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "bench" -d 'Load-test an HTTP endpoint (closed or open loop, streaming chat with --sse), or merge reports with `plugctl bench merge`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "redact" -d 'Redact personal data and secrets in transcripts and logs, losslessly (or --check for them)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "serve" -d 'Run a dev chat-plugin server: sessions, context trimming, OpenAPI and Swagger UI'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "login" -d 'Log in to an OpenID Connect provider; the tokens go to the OS keyring'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "logout" -d 'Log out: revoke the tokens at the provider and delete them'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "auth" -d 'Tokens of the logged-in profile: status, token, refresh, switch'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and not __fish_seen_subcommand_from tokens bench redact serve login logout auth completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "count" -d 'Count tokens of files or stdin (plain text, or chat transcripts with the prompt formula)'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from tokens" -f -a "compress" -d 'Trim a chat transcript to a token budget and write it back in the same format'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "merge" -d 'Merge `--output json` reports of runs made at the same time (e.g. from several machines): histograms are added, so the percentiles are exact'
 complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "export" -d 'Write a session\'s transcript (any tier short of purged) as JSON or JSON Lines, read straight from the store. The embedded store must not be in use by a running server'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show who is logged in: profile, issuer, subject, scopes, expiry, storage (never a secret)'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print a valid access token on stdout (refreshed first when it is about to expire), for scripts: `curl -H "Authorization: Bearer $(plugctl auth token)" ...`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "refresh" -d 'Refresh the tokens now, with the stored refresh token'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "switch" -d 'Make another profile the active one'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "login" -d 'The same as `plugctl login`'
+complete -c plugctl -n "__fish_plugctl_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'The same as `plugctl logout`'

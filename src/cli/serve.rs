@@ -8,6 +8,9 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::Globals;
+
+#[path = "serve_reload.rs"]
+mod reload;
 use crate::config::file::ServeSection;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
@@ -160,8 +163,8 @@ pub enum ExportFormatArg {
     Jsonl,
 }
 
-pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
-    if let Some(ServeCommand::Export(export)) = args.command {
+pub async fn run(mut args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
+    if let Some(ServeCommand::Export(export)) = args.command.take() {
         return run_export(export, globals).await;
     }
     let settings = resolve(&args, globals)?;
@@ -192,6 +195,8 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> Result<ExitStatus, CliEr
         .await
         .map_err(serve_error)?;
     let base = format!("http://{}", server.local_addr());
+    let watched = globals.config.path.clone();
+    tokio::spawn(reload::watch(args, watched, server.reloader()));
     let printer = &globals.printer;
     if printer.is_json() {
         printer.json(&serde_json::json!({
@@ -333,9 +338,12 @@ fn duration(
     parse_duration(text).map_err(|m| invalid(key, text, origin, m))
 }
 
-/// Flags, then `PLUGCTL_SERVE_*`, then plugctl.yaml, then defaults.
 fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
-    let file = &globals.config.file.serve;
+    resolve_with(args, &globals.config.file.serve)
+}
+
+/// Flags, then `PLUGCTL_SERVE_*`, then plugctl.yaml (`file`), then defaults.
+fn resolve_with(args: &ServeArgs, file: &ServeSection) -> Result<Settings, CliError> {
     let data_dir = layer(
         args.data_dir.clone(),
         env::SERVE_DATA_DIR,
@@ -514,6 +522,7 @@ fn resolve(args: &ServeArgs, globals: &Globals) -> Result<Settings, CliError> {
     resolve_rate_limit(args, file, &mut s)?;
     resolve_breaker(file, &mut s)?;
     resolve_plugins(file, model.as_deref(), &mut s)?;
+    resolve_fan_out(file, &mut s)?;
     tracing::debug!(settings = ?s, "resolved serve settings");
     Ok(s)
 }
@@ -754,6 +763,40 @@ fn resolve_plugins(
             pattern,
             path_prefix: route.path_prefix.clone(),
             default: route.default,
+        });
+    }
+    Ok(())
+}
+
+/// `serve.fan_out`: each name new, each member a plugin.
+fn resolve_fan_out(file: &ServeSection, s: &mut Settings) -> Result<(), CliError> {
+    for f in &file.fan_out {
+        let bad = |message: String| invalid("serve.fan_out", &f.name, Origin::File, message);
+        let taken = f.name == s.backend.name()
+            || s.plugins.iter().any(|p| p.name == f.name)
+            || s.fan_out.iter().any(|g| g.name == f.name);
+        if f.name.is_empty() || taken {
+            return Err(bad(
+                "needs a name of its own (not a plugin's or another fan-out's)".into(),
+            ));
+        }
+        let mode = f.mode.as_deref().unwrap_or("all");
+        let mode = crate::serve::fanout::Mode::from_name(mode)
+            .ok_or_else(|| bad(format!("mode {mode:?}: use all, first_success or priority")))?;
+        if f.plugins.is_empty() {
+            return Err(bad("lists no plugins".into()));
+        }
+        if let Some(unknown) = f
+            .plugins
+            .iter()
+            .find(|n| !s.plugins.iter().any(|p| &&p.name == n))
+        {
+            return Err(bad(format!("{unknown:?} is not in serve.plugins")));
+        }
+        s.fan_out.push(crate::serve::fanout::FanOutSettings {
+            name: f.name.clone(),
+            mode,
+            plugins: f.plugins.clone(),
         });
     }
     Ok(())

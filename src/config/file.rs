@@ -239,6 +239,21 @@ pub struct ServeSection {
     /// Further backends with routing rules, each with its own breaker.
     #[serde(default)]
     pub plugins: Vec<ServePluginSection>,
+    /// Names that ask several plugins at once and aggregate their answers.
+    #[serde(default)]
+    pub fan_out: Vec<ServeFanOutSection>,
+}
+
+/// One entry of `serve.fan_out`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeFanOutSection {
+    /// The name a request's `plugin` field gives.
+    pub name: String,
+    /// `all` (default), `first_success` or `priority`.
+    pub mode: Option<String>,
+    /// Names of `serve.plugins`, in priority order.
+    pub plugins: Vec<String>,
 }
 
 /// One entry of `serve.plugins`.

@@ -142,6 +142,30 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
     /// Forgets keys that are back to a fresh state; called every minute.
     fn forget_idle(&self) {}
+
+    /// Where requests are counted right now.
+    fn scope(&self) -> Scope {
+        Scope::Node
+    }
+}
+
+/// Where a limit is counted: by this node alone, or by every node sharing one Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Node,
+    Cluster,
+    /// A cluster-wide limit while Redis does not answer: each node counts alone.
+    NodeFallback,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Node => "node",
+            Scope::Cluster => "cluster",
+            Scope::NodeFallback => "node (redis unreachable)",
+        }
+    }
 }
 
 type Direct<C> = Gcra<NotKeyed, InMemoryState, C, StateInformationMiddleware>;
@@ -262,6 +286,8 @@ where
 pub struct Limits {
     pub global: Option<Arc<dyn RateLimiter>>,
     pub per_client: Option<(ClientKey, Arc<dyn RateLimiter>)>,
+    /// The connection cluster-wide limiters share (kept across reloads).
+    pub cluster: Option<Arc<super::cluster_limit::RedisLink>>,
 }
 
 impl Limits {
@@ -277,6 +303,7 @@ impl Limits {
                     Arc::new(LocalGcra::keyed(rate)) as Arc<dyn RateLimiter>,
                 )
             }),
+            cluster: None,
         }
     }
 
@@ -284,6 +311,15 @@ impl Limits {
         if let Some((_, limiter)) = &self.per_client {
             limiter.forget_idle();
         }
+    }
+
+    /// Where the limits are counted; `None` when every limit is off.
+    pub fn scope(&self) -> Option<Scope> {
+        let limiter = self
+            .global
+            .as_ref()
+            .or(self.per_client.as_ref().map(|(_, l)| l))?;
+        Some(limiter.scope())
     }
 }
 
@@ -644,6 +680,31 @@ mod tests {
                 other.headers().get_all("ratelimit-policy").iter().count(),
                 2
             );
+        }
+
+        async fn ready_scope(app: &axum::Router) -> serde_json::Value {
+            let response = send(app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let ready: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            ready["rate_limit"]["scope"].clone()
+        }
+
+        #[tokio::test]
+        async fn readiness_says_where_limits_are_counted() {
+            let app = app_with(RateLimitSettings::default());
+            assert_eq!(ready_scope(&app).await, "node");
+            let only_clients = app_with(RateLimitSettings {
+                global: None,
+                per_client: Some((ClientKey::Ip, Rate::new(1, 1).unwrap())),
+            });
+            assert_eq!(ready_scope(&only_clients).await, "node");
+            let off = app_with(RateLimitSettings {
+                global: None,
+                per_client: None,
+            });
+            assert_eq!(ready_scope(&off).await, serde_json::Value::Null);
         }
 
         #[tokio::test]

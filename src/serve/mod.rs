@@ -12,11 +12,14 @@
 pub mod auth;
 pub mod backend;
 pub mod breaker;
+pub mod cluster_limit;
+pub mod fanout;
 pub mod limit;
 pub mod metrics;
 pub mod plugins;
 pub mod problem;
 pub mod redaction;
+pub mod reload;
 pub mod routes;
 pub mod sessions;
 pub mod settings;
@@ -109,7 +112,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn SessionStore>, St
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
-    state: AppState,
+    live: Arc<reload::Reloader>,
 }
 
 /// Opens the store, builds the backend and binds the listener; nothing is served yet. Every
@@ -121,7 +124,15 @@ pub async fn bind(
     let store = open_store(&settings).await?;
     let backend = Backend::new(&settings.backend)?;
     let plugins = plugins::Plugins::new(&settings.plugins, settings.breaker)?;
+    // With Redis, the rate limits are shared by every node on it.
+    let cluster_limits = match &settings.store {
+        StoreKind::Redis(url) => Some(cluster_limit::limits(url, &settings.rate_limit).await?),
+        _ => None,
+    };
     let mut state = AppState::new(settings, store, backend);
+    if let Some(limits) = cluster_limits {
+        state.limits = limits;
+    }
     state.redactor = redactor;
     state.plugins = Arc::new(plugins);
     // Load the tokenizer now rather than on the first request, which would otherwise pay for it.
@@ -136,7 +147,8 @@ pub async fn bind_state(state: AppState) -> Result<Server, ServeError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
-    Ok(Server { listener, state })
+    let live = Arc::new(reload::Reloader::new(state));
+    Ok(Server { listener, live })
 }
 
 impl Server {
@@ -144,24 +156,33 @@ impl Server {
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
-            .unwrap_or(self.state.settings.bind)
+            .unwrap_or(self.live.current().settings.bind)
     }
 
-    pub fn state(&self) -> &AppState {
-        &self.state
+    /// The state new requests are served with.
+    pub fn state(&self) -> Arc<AppState> {
+        self.live.current()
+    }
+
+    /// Replaces the configuration while the server runs (see `reload.rs`).
+    pub fn reloader(&self) -> Arc<reload::Reloader> {
+        Arc::clone(&self.live)
     }
 
     /// Serves until `shutdown` resolves; then stops accepting, lets in-flight requests (streams
     /// included) finish within the grace period, and flushes the store.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<Stopped, ServeError> {
-        let Server { listener, state } = self;
+        let Server { listener, live } = self;
+        let state = AppState::clone(&live.current());
         let sweeper = tokio::spawn(sweep(state.clone()));
         let (tx, rx) = tokio::sync::watch::channel(false);
         let mut drain_rx = rx.clone();
         let mut grace_rx = rx;
-        let forget = tokio::spawn(forget_idle_clients(state.clone()));
+        let forget = tokio::spawn(forget_idle_clients(Arc::clone(&live)));
         // With the peer address: per-client limits key by it, the access log shows it anonymized.
-        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let service = live
+            .service()
+            .into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = drain_rx.wait_for(|stop| *stop).await;
         });
@@ -205,11 +226,11 @@ async fn sweep(state: AppState) {
 }
 
 /// Keeps the per-client limiters' memory to the clients seen lately.
-async fn forget_idle_clients(state: AppState) {
+async fn forget_idle_clients(live: Arc<reload::Reloader>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        state.limits.forget_idle();
+        live.current().limits.forget_idle();
     }
 }

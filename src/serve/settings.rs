@@ -49,6 +49,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Further backends with their routing rules (`serve.plugins`).
     pub plugins: Vec<PluginSettings>,
+    /// Turns asked of several plugins at once (`serve.fan_out`).
+    pub fan_out: Vec<super::fanout::FanOutSettings>,
 }
 
 impl Settings {
@@ -70,6 +72,7 @@ impl Settings {
             breaker: BreakerSettings::default(),
             auth: AuthSettings::default(),
             plugins: Vec::new(),
+            fan_out: Vec::new(),
         }
     }
 }

@@ -36,6 +36,25 @@ pub struct AppState {
     pub breaker: Arc<Breaker>,
     /// Further backends, each with its own breaker (none unless configured).
     pub plugins: Arc<Plugins>,
+    /// Which configuration this state serves (see `reload.rs`).
+    pub config: ConfigVersion,
+}
+
+/// The version of the configuration being served: 1 at start, one more on every reload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigVersion {
+    pub number: u64,
+    /// A short hash of the configuration file ("" without one).
+    pub hash: String,
+}
+
+impl Default for ConfigVersion {
+    fn default() -> Self {
+        Self {
+            number: 1,
+            hash: String::new(),
+        }
+    }
 }
 
 impl AppState {
@@ -60,6 +79,7 @@ impl AppState {
             auth,
             breaker,
             plugins: Arc::new(Plugins::default()),
+            config: ConfigVersion::default(),
         }
     }
 

@@ -8,12 +8,15 @@ mod support;
 
 mod bench;
 mod cli;
+mod cluster_limit;
 mod login;
 mod readme;
 mod redact;
 mod serve;
 mod serve_browser;
+mod serve_fanout;
 mod serve_logs;
+mod serve_reload;
 mod serve_resilience;
 mod serve_schema;
 mod stores;

@@ -116,6 +116,15 @@ pub(crate) async fn get_session(url: &str, id: &str) -> Value {
         .unwrap()
 }
 
+/// A GET answered with JSON, with an API key when given.
+pub(crate) async fn get_json(url: &str, key: Option<&str>) -> Value {
+    let mut request = client().get(url);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 pub(crate) async fn chat(url: &str, body: Value) -> Value {
     let response = client()
         .post(format!("{url}/v1/chat"))

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::serve::{Server, client};
+use crate::serve::{Server, client, get_json};
 use crate::support::faults::{Fault, FaultyUpstream};
 use crate::support::{Sandbox, run};
 
@@ -24,17 +24,6 @@ async fn post_chat(url: &str, key: Option<&str>) -> reqwest::Response {
         req = req.bearer_auth(key);
     }
     req.send().await.unwrap()
-}
-
-async fn get_json(url: &str) -> Value {
-    client()
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn metrics(url: &str) -> String {
@@ -178,7 +167,7 @@ async fn turn(url: &str) -> (u16, Option<String>, Duration) {
 }
 
 async fn circuit(url: &str) -> String {
-    let ready = get_json(&format!("{url}/readyz")).await;
+    let ready = get_json(&format!("{url}/readyz"), None).await;
     assert_eq!(ready["status"], "ready", "{ready}");
     ready["circuits"]["openai"].as_str().unwrap().to_string()
 }
@@ -411,8 +400,11 @@ async fn api_keys_guard_the_api_and_each_key_has_its_own_limit() {
     assert_eq!(post_chat(&url, Some("key-beta")).await.status(), 200);
 
     // Probes and the manifest need no key; the manifest says how to authenticate.
-    assert_eq!(get_json(&format!("{url}/healthz")).await["status"], "ok");
-    let manifest = get_json(&format!("{url}/.well-known/ai-plugin.json")).await;
+    assert_eq!(
+        get_json(&format!("{url}/healthz"), None).await["status"],
+        "ok"
+    );
+    let manifest = get_json(&format!("{url}/.well-known/ai-plugin.json"), None).await;
     assert_eq!(
         manifest["auth"],
         json!({"type": "service_http", "authorization_type": "bearer"})
@@ -440,12 +432,21 @@ fn api_key_auth_without_keys_is_refused() {
 
 /// One turn with a body of its own on a path; (status, answering plugin, reply).
 async fn turn_on(url: &str, path: &str, body: Value) -> (u16, String, Value) {
-    let response = client()
-        .post(format!("{url}{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    turn_as(url, path, None, body).await
+}
+
+/// One turn, with an API key when given; (status, answering plugin, reply).
+pub(crate) async fn turn_as(
+    url: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Value,
+) -> (u16, String, Value) {
+    let mut request = client().post(format!("{url}{path}")).json(&body);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let plugin = response
         .headers()
@@ -518,7 +519,7 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
         turn_on(&url, "/v1/chat", json!({"message": "hi"})).await.0,
         200
     );
-    let ready = get_json(&format!("{url}/readyz")).await;
+    let ready = get_json(&format!("{url}/readyz"), None).await;
     assert_eq!(
         ready["circuits"],
         json!({"echo": "closed", "news": "open", "weather": "closed"}),
@@ -559,6 +560,6 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
             .0,
         200
     );
-    let ready = get_json(&format!("{url}/readyz")).await;
+    let ready = get_json(&format!("{url}/readyz"), None).await;
     assert_eq!(ready["circuits"]["weather"], "closed");
 }

@@ -24,6 +24,7 @@ use super::access_log::SessionId;
 use crate::serve::backend::Backend;
 use crate::serve::backend::BackendError;
 use crate::serve::breaker::{Breaker, Permit};
+use crate::serve::fanout::{self, FanOutSettings, Part};
 use crate::serve::metrics::Metrics;
 use crate::serve::plugins::Plugins;
 use crate::serve::problem::{ApiError, ApiJson, Problem};
@@ -148,6 +149,12 @@ pub struct ChatResponse {
     pub compressed: bool,
     /// How many values were redacted from the message.
     pub redactions: usize,
+    /// A fan-out only: what each plugin contributed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<Part>>,
+    /// A fan-out only: whether some plugin failed (its part says why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<bool>,
 }
 
 /// Send a message and get the reply.
@@ -192,6 +199,14 @@ pub(crate) async fn chat(
 
 async fn turn(state: AppState, req: ChatRequest, path: &str) -> Result<Response, ApiError> {
     validate(&req)?;
+    if let Some(group) = state
+        .settings
+        .fan_out
+        .iter()
+        .find(|g| req.plugin.as_deref() == Some(g.name.as_str()))
+    {
+        return fan_out_turn(&state, &req, group).await;
+    }
     // An open circuit or a busy plugin answers before anything is stored: the client can send
     // the same request again later.
     let target = Target::pick(&state, &req, path)?;
@@ -281,10 +296,66 @@ async fn turn(state: AppState, req: ChatRequest, path: &str) -> Result<Response,
         },
         compressed: base.compressed,
         redactions: base.redactions,
+        parts: None,
+        partial: None,
     })
     .into_response();
     mark_plugin(&mut response, &lease.plugin);
     response.extensions_mut().insert(session_id);
+    Ok(response)
+}
+
+/// A turn asked of several plugins (`serve.fan_out`); stored like any turn, with the combined
+/// reply.
+async fn fan_out_turn(
+    state: &AppState,
+    req: &ChatRequest,
+    group: &FanOutSettings,
+) -> Result<Response, ApiError> {
+    if req.stream.unwrap_or(false) {
+        return Err(ApiError::Unprocessable(format!(
+            "{:?} asks several plugins: it answers whole, not as a stream",
+            group.name
+        )));
+    }
+    let redacted = state.redactor.redact(&req.message);
+    let now = state.clock.now_ms();
+    let (session, fresh) = load_for_turn(state, req, redacted.text, now).await?;
+    if req.session_id.is_none() {
+        Metrics::add(&state.metrics.sessions_created, 1);
+    }
+    Metrics::add(&state.metrics.redactions, redacted.count as u64);
+    let turn = prepare_turn(state, &session)?;
+    let mut messages: Vec<Message> = session.messages.last().cloned().into_iter().collect();
+    let outcome = match fanout::run(&state.plugins, group, &turn.messages).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            store_messages(state, &session.id, fresh, messages).await?;
+            return Err(e);
+        }
+    };
+    messages.push(Message {
+        role: "assistant".into(),
+        content: outcome.reply.clone(),
+        at_ms: state.clock.now_ms(),
+    });
+    store_messages(state, &session.id, fresh, messages).await?;
+    Metrics::add(&state.metrics.turns, 1);
+    let completion_tokens = state.counter.count(&outcome.reply);
+    let mut response = ApiJson(ChatResponse {
+        session_id: session.id,
+        reply: outcome.reply,
+        usage: Usage {
+            prompt_tokens: turn.prompt_tokens,
+            completion_tokens,
+        },
+        compressed: turn.compressed,
+        redactions: redacted.count,
+        parts: Some(outcome.parts),
+        partial: Some(outcome.partial),
+    })
+    .into_response();
+    mark_plugin(&mut response, &group.name);
     Ok(response)
 }
 
