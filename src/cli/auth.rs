@@ -140,12 +140,7 @@ async fn token(args: TokenArgs, globals: &Globals) -> Result<ExitStatus, CliErro
         return Ok(ExitStatus::Success);
     }
     let name = profile_name(&args.profile, globals);
-    let store = store_for(
-        &name,
-        &StorageArg {
-            insecure_storage: false,
-        },
-    )?;
+    let store = store_for(&name, &StorageArg::default())?;
     let configured = configured_profile(&name, globals);
     let token =
         auth::access_token(&name, configured.as_ref(), store.as_ref(), &lock_dir()?).await?;
@@ -155,12 +150,7 @@ async fn token(args: TokenArgs, globals: &Globals) -> Result<ExitStatus, CliErro
 
 async fn refresh(args: TokenArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
     let name = profile_name(&args.profile, globals);
-    let store = store_for(
-        &name,
-        &StorageArg {
-            insecure_storage: false,
-        },
-    )?;
+    let store = store_for(&name, &StorageArg::default())?;
     let configured = configured_profile(&name, globals);
     let tokens = auth::refresh_locked(
         &name,
@@ -187,12 +177,7 @@ async fn refresh(args: TokenArgs, globals: &Globals) -> Result<ExitStatus, CliEr
 
 fn switch(args: SwitchArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
     let known = globals.config.file.auth.profiles.contains_key(&args.name) || {
-        let store = store_for(
-            &args.name,
-            &StorageArg {
-                insecure_storage: false,
-            },
-        )?;
+        let store = store_for(&args.name, &StorageArg::default())?;
         store
             .load(&args.name)
             .map_err(auth::AuthError::from)?

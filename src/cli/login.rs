@@ -23,8 +23,9 @@ pub struct ProfileArg {
     pub profile: Option<String>,
 }
 
-/// Where tokens are kept.
-#[derive(Debug, Args)]
+/// Where tokens are kept. The default (no flag) is the keyring, or the file store for a profile
+/// that was logged in with `--insecure-storage`.
+#[derive(Debug, Default, Args)]
 pub struct StorageArg {
     /// Keep the tokens in a file readable only by you (mode 0600) instead of the OS keyring.
     /// For machines without a working keyring; anyone with your account's access can read it.
@@ -277,12 +278,7 @@ pub async fn run_logout(args: LogoutArgs, globals: &Globals) -> Result<ExitStatu
     };
     let mut any = false;
     for name in names {
-        let store = store_for(
-            &name,
-            &StorageArg {
-                insecure_storage: false,
-            },
-        )?;
+        let store = store_for(&name, &StorageArg::default())?;
         let configured = configured_profile(&name, globals);
         let report = auth::logout(&name, configured.as_ref(), store.as_ref()).await?;
         if !report.deleted {
