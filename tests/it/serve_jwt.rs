@@ -132,6 +132,18 @@ async fn jwt_auth_accepts_the_providers_tokens_and_refuses_the_others() {
     header["alg"] = json!("none");
     let unsigned = format!("{}.{}.", encode(&header), parts[1]);
     refused(&s.url, &unsigned, "algorithm none").await;
+    // Signed properly, but with a key the provider's JWKS does not have (after one refetch).
+    let key =
+        jsonwebtoken::EncodingKey::from_rsa_pem(include_bytes!("../data/auth/unknown-rsa-key.pem"))
+            .unwrap();
+    let mut foreign = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    foreign.kid = Some("not-the-providers".into());
+    let resigned = jsonwebtoken::encode(&foreign, &claims, &key).unwrap();
+    refused(&s.url, &resigned, "which is not in the issuer").await;
+    // The same under the provider's own key id: the signature fails.
+    foreign.kid = part(&token, 0)["kid"].as_str().map(str::to_string);
+    let resigned = jsonwebtoken::encode(&foreign, &claims, &key).unwrap();
+    refused(&s.url, &resigned, "signature does not verify").await;
     // Not a JWT at all.
     refused(&s.url, "not-a-jwt", "malformed token").await;
 
