@@ -1189,7 +1189,7 @@ _plugctl() {
             return 0
             ;;
         plugctl__subcmd__serve)
-            opts="-v -q -h -V --bind --data-dir --store --durability --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --rate-limit --rate-burst --client-rate-limit --client-rate-burst --client-key --auth --log-format --output --verbose --quiet --color --config --no-config --help --version export help"
+            opts="-v -q -h -V --bind --data-dir --store --durability --backend --upstream-url --model --context-budget --reserve-output --strategy --active-ttl --inactive-ttl --archive-ttl --grace-period --rate-limit --rate-burst --client-rate-limit --client-rate-burst --client-key --auth --auth-issuer --auth-audience --log-format --output --verbose --quiet --color --config --no-config --help --version export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1272,14 @@ _plugctl() {
                     return 0
                     ;;
                 --auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-audience)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

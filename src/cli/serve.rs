@@ -16,7 +16,7 @@ use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
 use crate::files;
 use crate::logging::{self, LogFormat};
-use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV};
+use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV, JwtSettings};
 use crate::serve::limit::{ClientKey, Rate};
 use crate::serve::plugins::PluginSettings;
 use crate::serve::sessions::export::{self, ExportFormat};
@@ -116,10 +116,19 @@ pub struct ServeArgs {
     #[arg(long, value_name = "KEY")]
     pub client_key: Option<String>,
 
-    /// Who may call /v1/*: none (default) or api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma
-    /// separated, or serve.auth in plugctl.yaml).
+    /// Who may call /v1/*: none (default), api_key (keys from $PLUGCTL_SERVE_API_KEYS, comma
+    /// separated, or serve.auth in plugctl.yaml) or jwt (access tokens of --auth-issuer for
+    /// --auth-audience).
     #[arg(long, value_name = "TYPE")]
     pub auth: Option<String>,
+
+    /// With --auth jwt: the OpenID provider whose tokens are accepted.
+    #[arg(long, value_name = "URL")]
+    pub auth_issuer: Option<String>,
+
+    /// With --auth jwt: the audience (aud) a token must carry.
+    #[arg(long, value_name = "AUD")]
+    pub auth_audience: Option<String>,
 
     /// Log lines on stderr: text (default) or json (one object per line). Either way, one line
     /// per request, client addresses anonymized, credentials masked, values redacted.
@@ -168,6 +177,9 @@ pub async fn run(mut args: ServeArgs, globals: &Globals) -> Result<ExitStatus, C
         return run_export(export, globals).await;
     }
     let settings = resolve(&args, globals)?;
+    if let AuthSettings::Jwt(jwt) = &settings.auth {
+        check_issuer(jwt).await?;
+    }
     let backend = settings.backend.name();
     let store = match &settings.store {
         StoreKind::Embedded => format!(
@@ -238,6 +250,23 @@ pub async fn run(mut args: ServeArgs, globals: &Globals) -> Result<ExitStatus, C
         ),
     }
     Ok(ExitStatus::Success)
+}
+
+/// Fails early when the token issuer of `auth: jwt` cannot be reached: every request would
+/// fail until it can.
+async fn check_issuer(jwt: &JwtSettings) -> Result<(), CliError> {
+    let http = crate::auth::http::client();
+    match crate::auth::discovery::fetch(&http, &jwt.issuer).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(CliError::from(
+            anyhow::Error::new(e)
+                .context(format!("token issuer {} (serve.auth.issuer)", jwt.issuer)),
+        )
+        .with_hint(
+            "start the OpenID provider or fix serve.auth.issuer (--auth-issuer): its discovery \
+             document must answer at ISSUER/.well-known/openid-configuration",
+        )),
+    }
 }
 
 async fn run_export(args: ExportArgs, globals: &Globals) -> Result<ExitStatus, CliError> {
@@ -563,12 +592,42 @@ fn resolve_auth(args: &ServeArgs, file: &ServeSection, s: &mut Settings) -> Resu
             }
             AuthSettings::ApiKey { keys }
         }
+        "jwt" => {
+            let required = |key: &'static str, flag: &Option<String>, file: &Option<String>| {
+                flag_or_file(flag, file)
+                    .filter(|(v, _)| !v.trim().is_empty())
+                    .map(|(v, _)| v)
+                    .ok_or_else(|| {
+                        invalid(
+                            "serve.auth.type",
+                            &kind,
+                            origin,
+                            format!("jwt needs {key} (or --auth-{})", &key[11..]),
+                        )
+                    })
+            };
+            let issuer = required("serve.auth.issuer", &args.auth_issuer, &a.issuer)?;
+            let audience = required("serve.auth.audience", &args.auth_audience, &a.audience)?;
+            crate::auth::discovery::document_url(&issuer)
+                .map_err(|e| invalid("serve.auth.issuer", &issuer, origin, e.to_string()))?;
+            AuthSettings::Jwt(JwtSettings {
+                issuer,
+                audience,
+                scope: a.scope.clone().unwrap_or_else(|| "openid".into()),
+                leeway: duration(
+                    "serve.auth.leeway",
+                    None,
+                    a.leeway.as_ref(),
+                    crate::auth::verify::DEFAULT_LEEWAY,
+                )?,
+            })
+        }
         _ => {
             return Err(invalid(
                 "serve.auth.type",
                 &kind,
                 origin,
-                "use none or api_key".into(),
+                "use none, api_key or jwt".into(),
             ));
         }
     };

@@ -339,7 +339,7 @@ pub struct ServeBreakerSection {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeAuthSection {
-    /// `none` (default) or `api_key`.
+    /// `none` (default), `api_key` or `jwt`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
     /// Accepted API keys (prefer `keys_env`, which keeps them out of the file).
@@ -347,6 +347,14 @@ pub struct ServeAuthSection {
     pub keys: Vec<String>,
     /// Variable holding comma-separated API keys (default `PLUGCTL_SERVE_API_KEYS`).
     pub keys_env: Option<String>,
+    /// `jwt`: the OpenID provider whose access tokens are accepted.
+    pub issuer: Option<String>,
+    /// `jwt`: the audience (`aud`) a token must carry.
+    pub audience: Option<String>,
+    /// `jwt`: the scope the manifest asks clients to request (default `openid`).
+    pub scope: Option<String>,
+    /// `jwt`: clock skew tolerated on the token's times (default 60s).
+    pub leeway: Option<String>,
 }
 
 /// `serve.context`: how each turn's history is fitted to the model.

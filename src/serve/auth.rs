@@ -1,25 +1,29 @@
 //! Who may call the API (`/v1/*`): nobody is asked by default (`auth: {type: none}`), or every
 //! request needs `Authorization: Bearer <key>` with one of the configured API keys
-//! (`auth: {type: api_key}`).
+//! (`auth: {type: api_key}`), or a JWT access token of an OpenID provider for this API's
+//! audience (`auth: {type: jwt}`).
 //!
 //! An [`Authenticator`] turns the request headers into a [`Principal`] or an [`AuthFailure`]; the
 //! middleware puts the principal into the request's extensions (the per-client rate limit keys
-//! by it) or answers 401 with `WWW-Authenticate` (RFC 6750) and a problem body. Another scheme
-//! (a JWT verifier) is one more implementation of the trait and one more arm in [`from_settings`].
+//! by it) or answers 401 with `WWW-Authenticate` (RFC 6750) and a problem body; 503 when the
+//! token's issuer cannot be reached to fetch its keys (not the client's mistake).
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 
-use super::problem::{Problem, problem_response};
+use super::problem::{ApiError, Problem, problem_response};
 use super::state::AppState;
+use crate::auth::discovery::{self, ProviderMetadata};
+use crate::auth::verify::{JwtVerifier, VerifyError};
 
 /// The variable read for API keys (comma-separated) when `serve.auth.keys_env` names none.
 pub const DEFAULT_KEYS_ENV: &str = crate::config::env::SERVE_API_KEYS;
@@ -32,6 +36,21 @@ pub enum AuthSettings {
     None,
     /// `Authorization: Bearer <key>` with one of these keys.
     ApiKey { keys: Vec<String> },
+    /// `Authorization: Bearer <JWT>` signed by `issuer` for `audience`.
+    Jwt(JwtSettings),
+}
+
+/// `auth: {type: jwt}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtSettings {
+    /// The OpenID provider whose tokens are accepted (its discovery document gives the keys).
+    pub issuer: String,
+    /// The `aud` a token must carry: this API's identifier at the provider.
+    pub audience: String,
+    /// The scope the manifest asks clients to request.
+    pub scope: String,
+    /// Clock skew tolerated on `exp`/`nbf`/`iat`.
+    pub leeway: Duration,
 }
 
 impl AuthSettings {
@@ -39,6 +58,7 @@ impl AuthSettings {
         match self {
             AuthSettings::None => "none",
             AuthSettings::ApiKey { .. } => "api_key",
+            AuthSettings::Jwt(_) => "jwt",
         }
     }
 }
@@ -48,6 +68,7 @@ impl fmt::Debug for AuthSettings {
         match self {
             AuthSettings::None => f.write_str("None"),
             AuthSettings::ApiKey { keys } => write!(f, "ApiKey({} keys, REDACTED)", keys.len()),
+            AuthSettings::Jwt(jwt) => write!(f, "{jwt:?}"),
         }
     }
 }
@@ -78,6 +99,26 @@ pub struct AuthFailure {
     /// The RFC 6750 error code; `None` when no credentials were sent at all.
     pub error: Option<&'static str>,
     pub detail: String,
+    /// The credentials could not be checked (the issuer is unreachable): 503, not 401.
+    pub unavailable: bool,
+}
+
+impl AuthFailure {
+    fn new(error: Option<&'static str>, detail: impl Into<String>) -> Self {
+        Self {
+            error,
+            detail: detail.into(),
+            unavailable: false,
+        }
+    }
+}
+
+/// Where OAuth clients sign users in, for the manifest's `oauth` auth section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthEndpoints {
+    pub authorization_url: String,
+    pub token_url: String,
+    pub scope: String,
 }
 
 /// Checks a request's credentials.
@@ -89,6 +130,12 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, AuthFailure>>;
+
+    /// The provider's endpoints when the manifest's type is `oauth`; an error says why they
+    /// cannot be learnt now.
+    fn oauth(&self) -> BoxFuture<'_, Result<Option<OAuthEndpoints>, String>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
 }
 
 /// The authenticator for the settings.
@@ -96,6 +143,7 @@ pub fn from_settings(settings: &AuthSettings) -> Arc<dyn Authenticator> {
     match settings {
         AuthSettings::None => Arc::new(NoAuth),
         AuthSettings::ApiKey { keys } => Arc::new(ApiKeys::new(keys)),
+        AuthSettings::Jwt(jwt) => Arc::new(JwtAuth::new(jwt)),
     }
 }
 
@@ -152,28 +200,22 @@ impl ApiKeys {
 
     fn check(&self, headers: &HeaderMap) -> Result<Principal, AuthFailure> {
         let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return Err(AuthFailure {
-                error: None,
-                detail: "this API needs `Authorization: Bearer <API key>`".into(),
-            });
+            return Err(AuthFailure::new(
+                None,
+                "this API needs `Authorization: Bearer <API key>`",
+            ));
         };
-        let key = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                let (scheme, rest) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-            })
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| AuthFailure {
-                error: Some("invalid_request"),
-                detail: "the Authorization header must be `Bearer <API key>`".into(),
-            })?;
+        let key = bearer(value).ok_or_else(|| {
+            AuthFailure::new(
+                Some("invalid_request"),
+                "the Authorization header must be `Bearer <API key>`",
+            )
+        })?;
         if !self.accepts(key) {
-            return Err(AuthFailure {
-                error: Some("invalid_token"),
-                detail: "the API key is not valid".into(),
-            });
+            return Err(AuthFailure::new(
+                Some("invalid_token"),
+                "the API key is not valid",
+            ));
         }
         let fingerprint: String = digest(key)[..8]
             .iter()
@@ -198,6 +240,108 @@ impl Authenticator for ApiKeys {
     }
 }
 
+/// The credentials of `Authorization: Bearer <credentials>` (scheme case-insensitive).
+fn bearer(value: &HeaderValue) -> Option<&str> {
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        })
+        .filter(|k| !k.is_empty())
+}
+
+/// `auth: {type: jwt}`: a bearer JWT verified against the issuer's JWKS; the principal is its
+/// `sub`. The discovery document is fetched once for the manifest's endpoints.
+pub struct JwtAuth {
+    verifier: JwtVerifier,
+    scope: String,
+    metadata: tokio::sync::OnceCell<ProviderMetadata>,
+}
+
+impl fmt::Debug for JwtAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JwtAuth({})", self.verifier.issuer())
+    }
+}
+
+impl JwtAuth {
+    pub fn new(settings: &JwtSettings) -> Self {
+        Self {
+            verifier: JwtVerifier::new(&settings.issuer, &settings.audience)
+                .leeway(settings.leeway),
+            scope: settings.scope.clone(),
+            metadata: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn check(&self, headers: &HeaderMap) -> Result<Principal, AuthFailure> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Err(AuthFailure::new(
+                None,
+                "this API needs `Authorization: Bearer <access token>`",
+            ));
+        };
+        let token = bearer(value).ok_or_else(|| {
+            AuthFailure::new(
+                Some("invalid_request"),
+                "the Authorization header must be `Bearer <access token>`",
+            )
+        })?;
+        let claims = self.verifier.verify(token).await.map_err(|e| match e {
+            VerifyError::Keys(why) => AuthFailure {
+                error: None,
+                detail: format!(
+                    "the token issuer {} cannot be reached to check the token: {why}",
+                    self.verifier.issuer()
+                ),
+                unavailable: true,
+            },
+            other => AuthFailure::new(Some("invalid_token"), other.to_string()),
+        })?;
+        match claims.sub.filter(|s| !s.is_empty()) {
+            Some(sub) => Ok(Principal {
+                id: format!("sub:{sub}"),
+            }),
+            None => Err(AuthFailure::new(
+                Some("invalid_token"),
+                "the token has no subject (sub)",
+            )),
+        }
+    }
+}
+
+impl Authenticator for JwtAuth {
+    fn manifest_type(&self) -> &'static str {
+        "oauth"
+    }
+
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, AuthFailure>> {
+        Box::pin(self.check(headers))
+    }
+
+    fn oauth(&self) -> BoxFuture<'_, Result<Option<OAuthEndpoints>, String>> {
+        Box::pin(async move {
+            let meta = self
+                .metadata
+                .get_or_try_init(|| async {
+                    discovery::fetch(&crate::auth::http::client(), self.verifier.issuer()).await
+                })
+                .await
+                .map_err(|e| format!("the token issuer cannot be reached: {e}"))?;
+            Ok(Some(OAuthEndpoints {
+                authorization_url: meta.authorization_endpoint.clone(),
+                token_url: meta.token_endpoint.clone(),
+                scope: self.scope.clone(),
+            }))
+        })
+    }
+}
+
 /// Middleware: authenticates every API request; the principal goes into its extensions.
 pub(crate) async fn layer(
     State(state): State<AppState>,
@@ -208,6 +352,9 @@ pub(crate) async fn layer(
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await
+        }
+        Err(failure) if failure.unavailable => {
+            ApiError::Unavailable(failure.detail).into_response()
         }
         Err(failure) => unauthorized(&failure),
     }

@@ -57,6 +57,9 @@ pub enum ApiError {
     Busy(String),
     #[error("session store: {0}")]
     Store(#[from] StoreError),
+    /// A service the server depends on (e.g. the token issuer) cannot be reached.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -72,9 +75,10 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Store(_) | ApiError::CircuitOpen(_) | ApiError::Busy(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::Store(_)
+            | ApiError::CircuitOpen(_)
+            | ApiError::Busy(_)
+            | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

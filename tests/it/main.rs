@@ -15,6 +15,7 @@ mod redact;
 mod serve;
 mod serve_browser;
 mod serve_fanout;
+mod serve_jwt;
 mod serve_logs;
 mod serve_reload;
 mod serve_resilience;

@@ -6,11 +6,28 @@
 // tokens that rotate on every use, and revocation. Dev interactions accept any login/password
 // (the login becomes the subject) and show a consent page, which the tests' browser submits.
 //
-// Environment: ACCESS_TTL (seconds, default 3600) for expiry tests.
+// Environment: ACCESS_TTL (seconds, default 3600) for expiry tests; API_AUDIENCE, when set, turns
+// on resource indicators (RFC 8707) with that one API as the default resource, so access tokens
+// become JWTs (RFC 9068) for that audience, as an API behind `plugctl serve` receives them.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const accessTtl = Number(process.env.ACCESS_TTL || 3600);
+const apiAudience = process.env.API_AUDIENCE;
+const resourceIndicators = apiAudience
+  ? {
+      enabled: true,
+      defaultResource: () => apiAudience,
+      useGrantedResource: () => true,
+      getResourceServerInfo: () => ({
+        scope: 'api',
+        audience: apiAudience,
+        accessTokenTTL: accessTtl,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      }),
+    }
+  : { enabled: false };
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
@@ -35,9 +52,10 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     revocation: { enabled: true },
     introspection: { enabled: true },
+    resourceIndicators,
   },
   pkce: { required: () => true },
-  scopes: ['openid', 'offline_access', 'email', 'profile'],
+  scopes: ['openid', 'offline_access', 'email', 'profile', 'api'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   // Scope claims in the ID token too, so the CLI learns the e-mail without a userinfo call.
   conformIdTokenClaims: false,

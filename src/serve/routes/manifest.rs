@@ -10,7 +10,7 @@ use axum::routing::get;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::serve::problem::ApiJson;
+use crate::serve::problem::{ApiError, ApiJson, Problem};
 use crate::serve::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -38,6 +38,18 @@ pub struct ManifestAuth {
     /// `bearer` for `service_http`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_type: Option<String>,
+    /// For `oauth`: where users sign in (the provider's authorization endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_url: Option<String>,
+    /// For `oauth`: where the code is exchanged for tokens (the provider's token endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<String>,
+    /// For `oauth`: the body type of the token request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_content_type: Option<String>,
+    /// For `oauth`: the scope to request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,11 +61,14 @@ pub struct ManifestApi {
 
 /// The plugin manifest.
 #[utoipa::path(get, path = "/.well-known/ai-plugin.json", tag = "plugin",
-    responses((status = 200, description = "The manifest", body = Manifest)))]
+    responses((status = 200, description = "The manifest", body = Manifest),
+        (status = 503, description = "The token issuer (auth: jwt) cannot be reached",
+            body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn manifest(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> ApiJson<Manifest> {
+) -> Result<ApiJson<Manifest>, ApiError> {
+    let oauth = state.auth.oauth().await.map_err(ApiError::Unavailable)?;
     let m = &state.settings.manifest;
     let base = match &m.public_url {
         Some(url) => url.trim_end_matches('/').to_string(),
@@ -67,7 +82,7 @@ pub(crate) async fn manifest(
             format!("http://{host}")
         }
     };
-    ApiJson(Manifest {
+    Ok(ApiJson(Manifest {
         schema_version: "v1".into(),
         name_for_human: m.name_for_human.clone(),
         name_for_model: m.name_for_model.clone(),
@@ -78,6 +93,12 @@ pub(crate) async fn manifest(
             ManifestAuth {
                 kind: kind.into(),
                 authorization_type: (kind == "service_http").then(|| "bearer".into()),
+                authorization_content_type: oauth
+                    .as_ref()
+                    .map(|_| "application/x-www-form-urlencoded".into()),
+                client_url: oauth.as_ref().map(|o| o.authorization_url.clone()),
+                authorization_url: oauth.as_ref().map(|o| o.token_url.clone()),
+                scope: oauth.map(|o| o.scope),
             }
         },
         api: ManifestApi {
@@ -87,5 +108,5 @@ pub(crate) async fn manifest(
         logo_url: m.logo_url.clone(),
         contact_email: m.contact_email.clone(),
         legal_info_url: m.legal_info_url.clone(),
-    })
+    }))
 }
