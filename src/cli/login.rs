@@ -222,6 +222,12 @@ pub async fn run_login(args: LoginArgs, globals: &Globals) -> Result<ExitStatus,
                 printer.status("Open this URL in a browser to sign in:");
             }
             printer.report(&format!("  {url}"));
+            if no_local_display() {
+                printer.status(
+                    "No display here (an SSH session?): `plugctl login --device` signs in from \
+                     any other device.",
+                );
+            }
             printer.status("Waiting for the sign-in ...");
         }
         Prompt::DeviceCode {
@@ -308,4 +314,14 @@ pub async fn run_logout(args: LogoutArgs, globals: &Globals) -> Result<ExitStatu
         globals.printer.status("No profile was logged in.");
     }
     Ok(ExitStatus::Success)
+}
+
+/// True when a browser started here is unlikely to reach the user: an SSH session, or a Unix
+/// desktop-less session (no X11 or Wayland display). macOS and Windows always have a display.
+fn no_local_display() -> bool {
+    let ssh = env::var("SSH_CONNECTION").is_some() || env::var("SSH_TTY").is_some();
+    let desktop_less = cfg!(all(unix, not(target_os = "macos")))
+        && env::var("DISPLAY").is_none()
+        && env::var("WAYLAND_DISPLAY").is_none();
+    ssh || desktop_less
 }

@@ -267,7 +267,9 @@ fn device_login_polls_until_the_user_confirms() {
 fn a_declined_sign_in_is_one_line_with_the_providers_description() {
     let Some(l) = Login::new(&[]) else { return };
     let mut cmd = l.cmd();
-    cmd.env("BROWSER_ACTION", "deny");
+    // Over SSH the browser flow still runs, and the device flow is suggested.
+    cmd.env("BROWSER_ACTION", "deny")
+        .env("SSH_CONNECTION", "192.0.2.10 52814 192.0.2.1 22");
     let (code, _, err) = run(cmd.args([
         "login",
         "--issuer",
@@ -279,6 +281,7 @@ fn a_declined_sign_in_is_one_line_with_the_providers_description() {
     let first = err.lines().find(|l| l.starts_with("error:")).unwrap();
     assert!(first.contains("access_denied: "), "{err}");
     assert!(err.contains("hint: the sign-in was declined"), "{err}");
+    assert!(err.contains("`plugctl login --device`"), "{err}");
     assert!(l.stored("default").is_none());
 }
 
@@ -290,7 +293,11 @@ fn a_forged_state_or_issuer_on_the_redirect_is_refused() {
         ("wrong-iss", "mix-up"),
     ] {
         let mut cmd = l.cmd();
-        cmd.env("BROWSER_ACTION", action);
+        // A local desktop session: no device-flow suggestion.
+        cmd.env("BROWSER_ACTION", action)
+            .env("DISPLAY", ":0")
+            .env_remove("SSH_CONNECTION")
+            .env_remove("SSH_TTY");
         let (code, _, err) = run(cmd.args([
             "login",
             "--issuer",
@@ -300,6 +307,7 @@ fn a_forged_state_or_issuer_on_the_redirect_is_refused() {
         ]));
         assert_eq!(code, 1, "{action}: {err}");
         assert!(err.contains(expected), "{action}: {err}");
+        assert!(!err.contains("--device"), "{action}: {err}");
         assert!(l.stored("default").is_none());
     }
 }
