@@ -62,6 +62,16 @@ impl KeyringStore {
         }
     }
 
+    /// The text stored under `account` (a profile's token set, or another secret of plugctl's
+    /// such as redact's hash key); `None` when there is no such entry.
+    pub fn secret(&self, account: &str) -> Result<Option<String>, StoreError> {
+        self.call(account, |e| match e.get_password() {
+            Ok(t) => Ok(Some(t)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(err) => Err(err),
+        })
+    }
+
     fn call<T: Send + 'static>(
         &self,
         profile: &str,
@@ -94,18 +104,14 @@ impl TokenStore for KeyringStore {
     }
 
     fn load(&self, profile: &str) -> Result<Option<TokenSet>, StoreError> {
-        let text = self.call(profile, |e| match e.get_password() {
-            Ok(t) => Ok(Some(t)),
-            Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(err) => Err(err),
-        })?;
-        text.map(|t| {
-            TokenSet::from_json(&t).map_err(|e| StoreError::Corrupt {
-                profile: profile.into(),
-                message: e.to_string(),
+        self.secret(profile)?
+            .map(|t| {
+                TokenSet::from_json(&t).map_err(|e| StoreError::Corrupt {
+                    profile: profile.into(),
+                    message: e.to_string(),
+                })
             })
-        })
-        .transpose()
+            .transpose()
     }
 
     fn save(&self, profile: &str, tokens: &TokenSet) -> Result<(), StoreError> {

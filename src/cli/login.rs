@@ -120,8 +120,12 @@ pub(crate) fn store_for(name: &str, storage: &StorageArg) -> Result<Box<dyn Toke
     if storage.insecure_storage || files.has(name) {
         return Ok(Box::new(files));
     }
-    let service = env::var(env::KEYRING_SERVICE).unwrap_or_else(|| "plugctl".into());
-    Ok(Box::new(KeyringStore::new(service)))
+    Ok(Box::new(KeyringStore::new(keyring_service())))
+}
+
+/// The service name of plugctl's keyring entries: `$PLUGCTL_KEYRING_SERVICE`, else `plugctl`.
+pub(crate) fn keyring_service() -> String {
+    env::var(env::KEYRING_SERVICE).unwrap_or_else(|| "plugctl".into())
 }
 
 /// The profile as configured in plugctl.yaml, when it has one with an issuer and a client.

@@ -14,12 +14,15 @@ use comfy_table::Cell;
 use serde::Serialize;
 
 use super::Globals;
+use crate::auth::KeyringStore;
 use crate::config::env;
 use crate::config::file::RedactSection;
 use crate::error::{CliError, ExitStatus};
 use crate::files::{AtomicFile, Input};
 use crate::output::{Printer, table};
-use crate::redact::{Finding, HashKey, Mode, Operator, Redactor, Settings, Summary};
+use crate::redact::{
+    Finding, HASH_KEY_ENTRY, HashKey, Mode, Operator, Redactor, Settings, Summary,
+};
 
 /// How to read the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -242,7 +245,22 @@ pub(crate) fn config_settings(globals: &Globals) -> Result<Settings, CliError> {
     settings.hash_key = env::var(env::REDACT_KEY)
         .or(key)
         .map(|k| HashKey::new(k.as_bytes()));
+    hash_key_from_keyring(&mut settings);
     Ok(settings)
+}
+
+/// Last in line for the hash operator's key: the OS keyring entry [`HASH_KEY_ENTRY`]. Asked only
+/// when a hash operator is configured and no other key was given; a keyring that cannot answer
+/// leaves the key unset, and building the redactor then says which keys it looked for.
+fn hash_key_from_keyring(settings: &mut Settings) {
+    if settings.hash_key.is_some() || !settings.wants_hash() {
+        return;
+    }
+    match KeyringStore::new(super::login::keyring_service()).secret(HASH_KEY_ENTRY) {
+        Ok(Some(key)) => settings.hash_key = Some(HashKey::new(key.as_bytes())),
+        Ok(None) => {}
+        Err(e) => tracing::debug!("no hash key from the OS keyring: {e}"),
+    }
 }
 
 /// Layers, lowest first: plugctl.yaml, the rules file, then the flags.
@@ -286,6 +304,7 @@ fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
         key = Some(k);
     }
     settings.hash_key = key.map(|k| HashKey::new(k.as_bytes()));
+    hash_key_from_keyring(&mut settings);
     Ok(settings)
 }
 

@@ -55,8 +55,11 @@ impl RedactError {
                     .to_string()
             }
             RedactError::MissingHashKey { .. } => format!(
-                "set ${} or `redact: hash_key:` in plugctl.yaml (any long random string)",
-                crate::config::env::REDACT_KEY
+                "set ${} or `redact: hash_key:` in plugctl.yaml (any long random string), or keep \
+                 it in the OS keyring: secret-tool store --label='plugctl redact key' service \
+                 plugctl username {}",
+                crate::config::env::REDACT_KEY,
+                super::HASH_KEY_ENTRY
             ),
             RedactError::Json { .. } => {
                 "fix the JSON, or pass --format text to redact it as plain text".to_string()

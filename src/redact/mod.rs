@@ -31,6 +31,11 @@ pub use error::RedactError;
 pub use operator::{HashKey, MaskStyle, Operator};
 pub use rules::{BUILTINS, Builtin, Check, CustomRule};
 
+/// The OS keyring entry (account name under plugctl's keyring service) that holds the hash
+/// operator's key when neither `$PLUGCTL_REDACT_KEY` nor plugctl.yaml gives one, so the key need
+/// not sit in a file or in the environment.
+pub const HASH_KEY_ENTRY: &str = "redact-hash-key";
+
 /// Turn a rule on or off; applied in order, so a later toggle wins (`all` names every built-in).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Toggle {
@@ -54,6 +59,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether some layer asks for the hash operator, which needs a key.
+    pub fn wants_hash(&self) -> bool {
+        self.operators.iter().any(|(_, op)| *op == Operator::Hash)
+            || self
+                .custom
+                .iter()
+                .any(|r| r.operator == Some(Operator::Hash))
+    }
+
     /// Adds one configuration layer (plugctl.yaml's `redact:` section or a rules file) on top of
     /// what is there; later layers win. Returns the layer's hash key, if it names one.
     pub fn add_section(

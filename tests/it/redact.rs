@@ -2,6 +2,7 @@
 //! lossless pass-through, inputs larger than the read buffer, atomic `--in-place` (also when
 //! killed mid-write), `--check` and its exit code, rules files and the hash operator.
 
+use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
@@ -290,6 +291,63 @@ fn hash_operator_uses_the_key_from_the_environment() {
         "{one}"
     );
     assert_ne!(one, run("key two"));
+}
+
+#[test]
+fn hash_operator_takes_its_key_from_the_os_keyring_when_nothing_else_gives_one() {
+    if !support::oidc::keyring_ready() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let service = format!("plugctl-test-redact-{}", std::process::id());
+    let hashed = |env: (&str, &str)| {
+        let (code, out, err) = support::run(
+            sb.cmd()
+                .args(["redact", "-q", "--operator", "email=hash"])
+                .env("PLUGCTL_KEYRING_SERVICE", &service)
+                .env(env.0, env.1)
+                .write_stdin("mail jane@example.com"),
+        );
+        (code, out, err)
+    };
+    // No entry yet: the usual error, whose hint names the keyring entry too.
+    let (code, _, err) = hashed(("PLUGCTL_UNUSED", ""));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("username redact-hash-key"), "{err}");
+
+    let mut store = std::process::Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=plugctl test redact key",
+            "service",
+            &service,
+        ])
+        .args(["username", "redact-hash-key"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool (tests/run.sh installs libsecret-tools)");
+    store
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"key in the keyring")
+        .unwrap();
+    assert!(store.wait().unwrap().success());
+
+    let (code, from_keyring, err) = hashed(("PLUGCTL_UNUSED", ""));
+    assert_eq!(code, 0, "{err}");
+    assert!(from_keyring.starts_with("mail [EMAIL:"), "{from_keyring}");
+    // The same pseudonym as with that key given in the environment, a different one with another.
+    let (_, from_env, _) = hashed(("PLUGCTL_REDACT_KEY", "key in the keyring"));
+    assert_eq!(from_keyring, from_env);
+    let (_, other, _) = hashed(("PLUGCTL_REDACT_KEY", "another key"));
+    assert_ne!(from_keyring, other);
+
+    let cleared = std::process::Command::new("secret-tool")
+        .args(["clear", "service", &service, "username", "redact-hash-key"])
+        .status()
+        .unwrap();
+    assert!(cleared.success());
 }
 
 #[test]
