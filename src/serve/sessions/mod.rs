@@ -215,6 +215,13 @@ impl MemoryStore {
 }
 
 impl SessionStore for MemoryStore {
+    /// An update is a lock and a map insert: it runs right here, with no trip through the
+    /// blocking pool.
+    fn submit_update(&self, id: &str, f: UpdateFn) -> Result<PendingUpdate, UpdateFn> {
+        let result = self.update_dyn(id, f);
+        Ok(Box::pin(std::future::ready(result)))
+    }
+
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
         Ok(self.map().get(id).cloned())
     }

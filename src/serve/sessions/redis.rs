@@ -21,16 +21,21 @@
 //! never lose a message. Lua rather than WATCH/MULTI: WATCH belongs to a connection, and the
 //! multiplexed connection is shared by every request of the node.
 //!
-//! The trait is blocking (it runs on tokio's blocking pool); each call drives the async Redis
-//! client on the runtime the store was opened on.
+//! Updates run as futures on the server's runtime ([`SessionStore::submit_update`]); the other,
+//! blocking calls of the trait (run on tokio's blocking pool) drive the same async client on the
+//! runtime the store was opened on.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 use tokio::runtime::Handle;
 
-use super::{Millis, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult, decode};
+use super::{
+    Millis, PendingUpdate, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult,
+    decode,
+};
 use crate::serve::settings::Tiers;
 
 const RECORD_PREFIX: &str = "plugctl:session:";
@@ -77,20 +82,26 @@ return #ids
 
 /// Sessions in Redis.
 pub struct RedisStore {
-    conn: ConnectionManager,
     runtime: Handle,
+    /// What an update needs, shared with the futures of [`SessionStore::submit_update`].
+    writer: Arc<Writer>,
+    delete: Script,
+    purge: Script,
+}
+
+/// The read-modify-write of one session.
+struct Writer {
+    conn: ConnectionManager,
     tiers: Tiers,
     /// The URL without a password, for messages.
     shown: String,
     save: Script,
-    delete: Script,
-    purge: Script,
 }
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisStore")
-            .field("url", &self.shown)
+            .field("url", &self.writer.shown)
             .finish_non_exhaustive()
     }
 }
@@ -119,15 +130,17 @@ impl RedisStore {
                 message: e.to_string(),
             })?;
         let store = Self {
-            conn,
             runtime: Handle::current(),
-            tiers,
-            shown,
-            save: Script::new(SAVE),
+            writer: Arc::new(Writer {
+                conn,
+                tiers,
+                shown,
+                save: Script::new(SAVE),
+            }),
             delete: Script::new(DELETE),
             purge: Script::new(PURGE),
         };
-        let mut conn = store.conn.clone();
+        let mut conn = store.writer.conn.clone();
         let _: String = redis::cmd("PING")
             .query_async(&mut conn)
             .await
@@ -141,10 +154,7 @@ impl RedisStore {
     }
 
     fn error(&self, e: redis::RedisError) -> StoreError {
-        StoreError::Unreachable {
-            url: self.shown.clone(),
-            message: e.to_string(),
-        }
+        self.writer.error(e)
     }
 
     /// Runs a Redis future to its end from a blocking thread.
@@ -153,6 +163,15 @@ impl RedisStore {
         f: impl std::future::Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, StoreError> {
         self.runtime.block_on(f).map_err(|e| self.error(e))
+    }
+}
+
+impl Writer {
+    fn error(&self, e: redis::RedisError) -> StoreError {
+        StoreError::Unreachable {
+            url: self.shown.clone(),
+            message: e.to_string(),
+        }
     }
 
     /// The record and its revision ("" when there is none).
@@ -173,6 +192,50 @@ impl RedisStore {
     fn expire_at(&self, last_access: Millis) -> Millis {
         let total = (self.tiers.active + self.tiers.inactive + self.tiers.archive).as_millis();
         last_access.saturating_add(u64::try_from(total).unwrap_or(u64::MAX))
+    }
+
+    /// Reads the session, applies `f` and writes the result if nobody wrote the session
+    /// meanwhile; otherwise applies `f` again to the newer record.
+    async fn update(&self, id: &str, mut f: UpdateFn) -> Result<UpdateResult, StoreError> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let (data, rev) = Self::load(self.conn.clone(), id)
+                .await
+                .map_err(|e| self.error(e))?;
+            let current = data.map(|bytes| decode(id, &bytes)).transpose()?;
+            let (session, value) = match f(current) {
+                Update::Keep(value) => return Ok(value),
+                Update::Save(session, value) => (session, value),
+            };
+            let bytes = serde_json::to_vec(&session)
+                .map_err(|e| StoreError::Backend(format!("encoding session {id}: {e}")))?;
+            let mut invocation = self.save.prepare_invoke();
+            invocation
+                .key(record_key(id))
+                .key(INDEX)
+                .key(REVISIONS)
+                .arg(&rev)
+                .arg(bytes)
+                .arg(session.last_access_ms)
+                .arg(self.expire_at(session.last_access_ms))
+                .arg(id);
+            let mut conn = self.conn.clone();
+            let written: u64 = invocation
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| self.error(e))?;
+            if written != 0 {
+                return Ok(value);
+            }
+            // Another writer changed the session between our read and our write: apply the
+            // same change again to what it wrote. Back off a little once it keeps happening.
+            if attempt >= 4 {
+                tokio::time::sleep(Duration::from_micros(100 * attempt as u64)).await;
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "session {id} changed {MAX_ATTEMPTS} times while one update was being written; \
+             giving up"
+        )))
     }
 }
 
@@ -198,51 +261,25 @@ fn without_password(url: &str) -> String {
 
 impl SessionStore for RedisStore {
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        let (data, _) = self.block(Self::load(self.conn.clone(), id))?;
+        let (data, _) = self.block(Writer::load(self.writer.conn.clone(), id))?;
         data.map(|bytes| decode(id, &bytes)).transpose()
     }
 
-    fn update_dyn(&self, id: &str, mut f: UpdateFn) -> Result<UpdateResult, StoreError> {
-        for attempt in 0..MAX_ATTEMPTS {
-            let (data, rev) = self.block(Self::load(self.conn.clone(), id))?;
-            let current = data.map(|bytes| decode(id, &bytes)).transpose()?;
-            let (session, value) = match f(current) {
-                Update::Keep(value) => return Ok(value),
-                Update::Save(session, value) => (session, value),
-            };
-            let bytes = serde_json::to_vec(&session)
-                .map_err(|e| StoreError::Backend(format!("encoding session {id}: {e}")))?;
-            let mut invocation = self.save.prepare_invoke();
-            invocation
-                .key(record_key(id))
-                .key(INDEX)
-                .key(REVISIONS)
-                .arg(&rev)
-                .arg(bytes)
-                .arg(session.last_access_ms)
-                .arg(self.expire_at(session.last_access_ms))
-                .arg(id);
-            let mut conn = self.conn.clone();
-            let written: u64 = self.block(invocation.invoke_async(&mut conn))?;
-            if written != 0 {
-                return Ok(value);
-            }
-            // Another writer changed the session between our read and our write: apply the
-            // same change again to what it wrote. Back off a little once it keeps happening.
-            if attempt >= 4 {
-                std::thread::sleep(Duration::from_micros(100 * attempt as u64));
-            }
-        }
-        Err(StoreError::Backend(format!(
-            "session {id} changed {MAX_ATTEMPTS} times while one update was being written; \
-             giving up"
-        )))
+    fn update_dyn(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, StoreError> {
+        self.runtime.block_on(self.writer.update(id, f))
+    }
+
+    /// The update runs as a future on the caller's runtime: no trip through the blocking pool.
+    fn submit_update(&self, id: &str, f: UpdateFn) -> Result<PendingUpdate, UpdateFn> {
+        let writer = Arc::clone(&self.writer);
+        let id = id.to_string();
+        Ok(Box::pin(async move { writer.update(&id, f).await }))
     }
 
     fn delete(&self, id: &str) -> Result<bool, StoreError> {
         let mut invocation = self.delete.prepare_invoke();
         invocation.key(record_key(id)).key(INDEX).arg(id);
-        let mut conn = self.conn.clone();
+        let mut conn = self.writer.conn.clone();
         let removed: u64 = self.block(invocation.invoke_async(&mut conn))?;
         Ok(removed > 0)
     }
@@ -256,7 +293,7 @@ impl SessionStore for RedisStore {
                 .arg(RECORD_PREFIX)
                 .arg(before)
                 .arg(PURGE_STEP);
-            let mut conn = self.conn.clone();
+            let mut conn = self.writer.conn.clone();
             let removed: usize = self.block(invocation.invoke_async(&mut conn))?;
             total += removed;
             if removed < PURGE_STEP {
@@ -266,12 +303,12 @@ impl SessionStore for RedisStore {
     }
 
     fn count(&self) -> Result<usize, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.writer.conn.clone();
         self.block(async move { conn.zcard(INDEX).await })
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.writer.conn.clone();
         let _: String =
             self.block(async move { redis::cmd("PING").query_async(&mut conn).await })?;
         Ok(())
