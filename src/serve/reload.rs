@@ -21,7 +21,7 @@ use tower::ServiceExt as _;
 
 use super::plugins::Plugins;
 use super::settings::{Settings, StoreKind};
-use super::state::{AppState, ConfigVersion};
+use super::state::{AppState, ConfigVersion, StateParts};
 use super::{ServeError, app, auth, cluster_limit, limit::Limits};
 
 /// The configuration a running server serves, and how to replace it.
@@ -83,7 +83,7 @@ impl Reloader {
             (None, _) => Limits::local(&settings.rate_limit),
         };
         let number = old.config.number + 1;
-        let state = AppState {
+        let state = AppState::from(StateParts {
             auth: auth::from_settings(&settings.auth),
             settings: Arc::new(settings),
             limits,
@@ -92,8 +92,8 @@ impl Reloader {
                 number,
                 hash: hash.to_string(),
             },
-            ..AppState::clone(&old)
-        };
+            ..StateParts::clone(&old)
+        });
         self.install(state);
         Ok(number)
     }

@@ -1,5 +1,6 @@
 //! What every handler shares: settings, the store, the backend, the clock, the redaction seam,
-//! the token counter and the metrics. Cheap to clone (every field is an `Arc`).
+//! the token counter and the metrics. Cloned by every middleware layer of every request, so a
+//! clone is one reference count: [`AppState`] is an `Arc` of [`StateParts`].
 
 use std::sync::Arc;
 
@@ -16,9 +17,35 @@ use super::settings::Settings;
 use crate::tokens::Counter;
 use crate::tokens::chat::ChatFormula;
 
-/// The state of one server.
+/// The state of one server: reads go through `Deref`; a change (`state.redactor = ...`, at
+/// start-up, in tests or when building a reloaded state) copies the parts first if they are
+/// shared, so requests in flight keep the state they started with.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+
+    fn deref(&self) -> &StateParts {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut StateParts {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl From<StateParts> for AppState {
+    fn from(parts: StateParts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug, Clone)]
+pub struct StateParts {
     pub settings: Arc<Settings>,
     pub store: Arc<dyn SessionStore>,
     pub backend: Arc<Backend>,
@@ -66,7 +93,7 @@ impl AppState {
         let limits = Limits::local(&settings.rate_limit);
         let auth = auth::from_settings(&settings.auth);
         let breaker = Arc::new(Breaker::new(settings.backend.name(), settings.breaker));
-        Self {
+        Self::from(StateParts {
             settings: Arc::new(settings),
             store,
             backend: Arc::new(backend),
@@ -80,7 +107,7 @@ impl AppState {
             breaker,
             plugins: Arc::new(Plugins::default()),
             config: ConfigVersion::default(),
-        }
+        })
     }
 
     /// Updates a session: straight to the store's writer when it has one (no hop through the
