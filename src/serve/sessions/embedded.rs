@@ -1,33 +1,42 @@
-//! The default store: one redb file, `sessions.redb`, in the data directory.
+//! The default store: one redb file, `sessions.redb`, in the data directory, behind a write-ahead
+//! log, `sessions.log`.
 //!
 //! redb was picked over SQLite (rusqlite) and sled: it is pure Rust (no C build), ACID with
 //! copy-on-write B-trees and a checksummed commit, so a commit that returned survives a crash or
 //! `kill -9`; it is one file; and it is actively maintained with a stable file format. Records are
 //! JSON so that the format can gain fields without a migration.
 //!
-//! Every write goes through one writer thread that takes everything queued while the previous
-//! commit was running and applies it in one transaction (group commit): under load many turns
-//! share one commit; alone, a turn waits for exactly one. When a turn is acknowledged depends on
-//! the [`Durability`]:
+//! A redb commit rewrites the B-tree pages it touched and checksums them: under load that cost
+//! more CPU per turn than everything else the server does. So a write is acknowledged once it is
+//! in the log, and redb gets the writes later, many thousands per commit:
 //!
-//! - `fsync`: after its transaction is committed with `Durability::Immediate` (fsynced). It
-//!   survives a crash, `kill -9` and a power cut.
-//! - `os`: after its transaction is committed without fsync *and* the sessions it wrote were
-//!   appended to `sessions.log` with `write(2)`, no fsync. redb keeps a commit without fsync in its
-//!   own memory, so the log is what survives a crash or `kill -9` of plugctl (the data is in the
-//!   kernel's page cache): at the next open it is replayed. A power cut or kernel crash can lose
-//!   the last moments. Once a second (and before a delete, a purge or a shutdown) a fsynced
-//!   checkpoint commit makes everything durable and empties the log.
+//! - One writer thread takes everything queued while it was busy (group commit), applies each
+//!   update to the newest version of its session, appends the results to `sessions.log` as JSON
+//!   lines with one `write(2)`, and then, depending on the [`Durability`]:
+//!   - `fsync`: `fdatasync`s the log, then acknowledges (survives a power cut);
+//!   - `os`: acknowledges at once (the data is in the kernel's page cache: it survives a crash or
+//!     `kill -9` of plugctl; a power cut or kernel crash can lose the last second).
+//! - The sessions written since the last checkpoint also stay in memory (the overlay), where
+//!   reads find them first.
+//! - Once a second the writer starts a checkpoint: the log becomes `sessions.log.old`, a fresh
+//!   log takes its place, and a second thread commits the overlay's frozen part to redb with
+//!   fsync, then deletes the old log. The writer does not wait for it.
+//! - A delete, a purge and the shutdown flush first checkpoint everything and empty the log, so
+//!   that replaying a log can never bring back what they removed.
+//!
+//! At open, what the logs hold (the old one first) is applied to redb and the logs are emptied.
+//! A last line cut short (a power cut in `os` mode) is ignored: it was never acknowledged.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 
 use super::{
     Millis, PendingUpdate, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult,
@@ -39,22 +48,25 @@ const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
 
 /// The file name inside the data directory.
 pub const FILE_NAME: &str = "sessions.redb";
-/// The log of writes not yet fsynced (`os` durability).
+/// The write-ahead log: sessions acknowledged since the last checkpoint.
 pub const LOG_NAME: &str = "sessions.log";
+/// The log of a checkpoint in progress.
+pub const OLD_LOG_NAME: &str = "sessions.log.old";
 
-/// Most operations folded into one commit.
+/// Most operations folded into one log write.
 const MAX_BATCH: usize = 512;
-/// Longest time a write stays only in the log (`os` durability).
+/// How often the overlay is checkpointed into redb.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-/// Largest log before a checkpoint is due anyway.
-const CHECKPOINT_BYTES: u64 = 64 << 20;
+/// Sessions in the overlay beyond which the writer waits for a slow checkpoint to finish rather
+/// than let memory grow.
+const MAX_OVERLAY: usize = 200_000;
 
 /// What the writer thread is asked to do.
 enum Op {
     Update(String, UpdateFn),
     Delete(String),
     Purge(Millis),
-    /// Make everything durable (shutdown).
+    /// Make everything durable in redb (shutdown).
     Flush,
 }
 
@@ -66,15 +78,70 @@ enum Outcome {
     Flushed,
 }
 
-/// One queued operation and where its result goes (a blocked thread or an async task).
+/// Where an operation's result goes (a blocked thread or an async task).
+type Done = tokio::sync::oneshot::Sender<Result<Outcome, StoreError>>;
+
+/// One queued operation.
 struct Job {
     op: Op,
-    done: tokio::sync::oneshot::Sender<Result<Outcome, StoreError>>,
+    done: Done,
 }
 
-/// Sessions in a redb file.
+/// A session as stored: its JSON.
+type Record = Arc<[u8]>;
+
+/// Sessions acknowledged but not yet committed to redb. Only the writer adds to it; a
+/// checkpoint removes its frozen part once redb has it, so a read that misses here finds the
+/// session in redb.
+#[derive(Default)]
+struct Overlay {
+    /// Written since the last checkpoint began.
+    active: HashMap<String, Record>,
+    /// Being committed by the checkpoint in progress.
+    frozen: Arc<HashMap<String, Record>>,
+}
+
+impl Overlay {
+    fn get(&self, id: &str) -> Option<&Record> {
+        self.active.get(id).or_else(|| self.frozen.get(id))
+    }
+}
+
+/// What the writer, the checkpointer and readers share.
+struct Shared {
+    db: Database,
+    overlay: Mutex<Overlay>,
+    dir: PathBuf,
+}
+
+impl Shared {
+    fn overlay(&self) -> MutexGuard<'_, Overlay> {
+        // The overlay is only changed by whole inserts and swaps: a panic elsewhere while the
+        // lock was held cannot leave it half-written.
+        self.overlay.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session as the writer last wrote it, from the overlay or from redb.
+    fn read(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        if let Some(record) = self.overlay().get(id).cloned() {
+            return decode(id, &record).map(Some);
+        }
+        let tx = self.db.begin_read().map_err(backend)?;
+        let table = tx.open_table(SESSIONS).map_err(backend)?;
+        match table.get(id).map_err(backend)? {
+            Some(value) => decode(id, value.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+/// Sessions in a redb file behind a log.
 pub struct EmbeddedStore {
-    db: Arc<Database>,
+    shared: Arc<Shared>,
     path: PathBuf,
     /// `None` only while dropping: closing the queue stops the writer.
     queue: Option<SyncSender<Job>>,
@@ -96,7 +163,7 @@ impl EmbeddedStore {
     }
 
     /// Opens (or creates) `<dir>/sessions.redb`, creating the directory when needed, and replays
-    /// what a crash left in the log.
+    /// what a crash left in the logs.
     pub fn open_with(dir: &Path, durability: Durability) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Backend(format!("creating data directory {}: {e}", dir.display()))
@@ -112,26 +179,39 @@ impl EmbeddedStore {
         let tx = db.begin_write().map_err(backend)?;
         tx.open_table(SESSIONS).map_err(backend)?;
         tx.commit().map_err(backend)?;
-        // The log exists in either mode once a server ran with `os`: replay it, whatever the
-        // mode now, so that switching back to fsync loses nothing.
-        let log_path = dir.join(LOG_NAME);
-        let log = replay(&db, &log_path)?;
+        let shared = Arc::new(Shared {
+            db,
+            overlay: Mutex::new(Overlay::default()),
+            dir: dir.to_path_buf(),
+        });
+        // The log exists in either mode: replay it whatever the mode now.
+        let log = replay(&shared)?;
+        let (checkpoints, checkpoint_jobs) = sync_channel::<Arc<HashMap<String, Record>>>(1);
+        let (checkpoint_done, checkpoint_results) = sync_channel::<()>(1);
+        let checkpointer = {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name("plugctl-store-checkpoint".into())
+                .spawn(move || checkpoint_loop(&shared, &checkpoint_jobs, &checkpoint_done))
+                .map_err(|e| StoreError::Backend(format!("starting the store checkpointer: {e}")))?
+        };
         let mut writer = Writer {
-            db: Arc::new(db),
+            shared: Arc::clone(&shared),
             durability,
             log,
-            log_path,
-            log_bytes: 0,
             dirty_since: None,
+            checkpoints: Some(checkpoints),
+            checkpoint_results,
+            checkpointer: Some(checkpointer),
+            in_flight: false,
         };
-        let db = Arc::clone(&writer.db);
         let (queue, jobs) = sync_channel::<Job>(4 * MAX_BATCH);
         let writer = std::thread::Builder::new()
             .name("plugctl-store-writer".into())
             .spawn(move || writer.run(&jobs))
             .map_err(|e| StoreError::Backend(format!("starting the store writer: {e}")))?;
         Ok(Self {
-            db,
+            shared,
             path,
             queue: Some(queue),
             writer: Some(writer),
@@ -160,8 +240,8 @@ impl EmbeddedStore {
 
 impl Drop for EmbeddedStore {
     fn drop(&mut self) {
-        // Finish queued work and release the file before the store is gone, so that reopening
-        // the same directory right away works.
+        // Finish queued work, checkpoint and release the file before the store is gone, so that
+        // reopening the same directory right away works.
         self.queue.take();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
@@ -169,42 +249,51 @@ impl Drop for EmbeddedStore {
     }
 }
 
-/// Applies the sessions logged by a server that stopped without a checkpoint, then empties the
-/// log. A last line cut short (possible only after a power cut) is ignored: it was never
-/// acknowledged as written whole.
-fn replay(db: &Database, log_path: &Path) -> Result<File, StoreError> {
+/// Applies the sessions of the logs a server left behind (the old log, then the current one) in
+/// one fsynced commit, then empties the logs. Returns the current log, open for appending.
+fn replay(shared: &Shared) -> Result<File, StoreError> {
+    let old_path = shared.path(OLD_LOG_NAME);
+    let old = match std::fs::read(&old_path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io_error("reading", &old_path, e)),
+    };
+    let log_path = shared.path(LOG_NAME);
     let mut log = std::fs::OpenOptions::new()
         .create(true)
         .read(true)
         .append(true)
-        .open(log_path)
-        .map_err(|e| StoreError::Backend(format!("opening {}: {e}", log_path.display())))?;
-    let mut bytes = Vec::new();
-    log.read_to_end(&mut bytes)
-        .map_err(|e| StoreError::Backend(format!("reading {}: {e}", log_path.display())))?;
-    if bytes.is_empty() {
+        .open(&log_path)
+        .map_err(|e| io_error("opening", &log_path, e))?;
+    let mut current = Vec::new();
+    log.read_to_end(&mut current)
+        .map_err(|e| io_error("reading", &log_path, e))?;
+    if old.is_empty() && current.is_empty() {
+        if old_path.exists() {
+            remove_old_log(shared)?;
+        }
         return Ok(log);
     }
-    let tx = db.begin_write().map_err(backend)?;
+    let tx = shared.db.begin_write().map_err(backend)?;
     {
         let mut table = tx.open_table(SESSIONS).map_err(backend)?;
-        for line in complete_lines(&bytes)
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-        {
-            let session: Session = serde_json::from_slice(line).map_err(|e| {
-                StoreError::Backend(format!(
-                    "{}: a record does not parse: {e}",
-                    log_path.display()
-                ))
-            })?;
-            table.insert(session.id.as_str(), line).map_err(backend)?;
+        for (bytes, path) in [(&old, &old_path), (&current, &log_path)] {
+            for line in complete_lines(bytes)
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+            {
+                let session: Session = serde_json::from_slice(line).map_err(|e| {
+                    StoreError::Backend(format!("{}: a record does not parse: {e}", path.display()))
+                })?;
+                table.insert(session.id.as_str(), line).map_err(backend)?;
+            }
         }
     }
     tx.commit().map_err(backend)?;
-    log.set_len(0)
-        .map_err(|e| StoreError::Backend(format!("emptying {}: {e}", log_path.display())))?;
-    log.sync_all().map_err(backend)?;
+    empty_log(&log, &log_path)?;
+    if old_path.exists() {
+        remove_old_log(shared)?;
+    }
     Ok(log)
 }
 
@@ -216,39 +305,100 @@ fn complete_lines(bytes: &[u8]) -> &[u8] {
     }
 }
 
+/// Truncates the log and makes that durable: a later delete must not be undone by a replay of
+/// what the log held.
+fn empty_log(log: &File, path: &Path) -> Result<(), StoreError> {
+    log.set_len(0).map_err(|e| io_error("emptying", path, e))?;
+    log.sync_all().map_err(|e| io_error("syncing", path, e))
+}
+
+/// Deletes the old log once redb has its content, durably (the directory is synced).
+fn remove_old_log(shared: &Shared) -> Result<(), StoreError> {
+    let path = shared.path(OLD_LOG_NAME);
+    std::fs::remove_file(&path).map_err(|e| io_error("removing", &path, e))?;
+    sync_dir(&shared.dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error("syncing", dir, e))
+}
+
+/// Commits a frozen overlay to redb with fsync.
+fn commit_records(db: &Database, records: &HashMap<String, Record>) -> Result<(), StoreError> {
+    let tx = db.begin_write().map_err(backend)?;
+    {
+        let mut table = tx.open_table(SESSIONS).map_err(backend)?;
+        // In key order, the inserts walk the B-tree's pages once, left to right.
+        let mut sorted: Vec<_> = records.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (id, record) in sorted {
+            table.insert(id.as_str(), &record[..]).map_err(backend)?;
+        }
+    }
+    tx.commit().map_err(backend)
+}
+
+/// The checkpoint thread: commits each frozen overlay it is given, then drops it from the
+/// overlay and deletes the old log. A failed commit (a full disk, say) is retried each second;
+/// nothing is lost meanwhile, the old log still holds it. Ends when the writer hangs up.
+fn checkpoint_loop(
+    shared: &Shared,
+    jobs: &Receiver<Arc<HashMap<String, Record>>>,
+    done: &SyncSender<()>,
+) {
+    while let Ok(frozen) = jobs.recv() {
+        loop {
+            let result = commit_records(&shared.db, &frozen).and_then(|()| {
+                shared.overlay().frozen = Arc::default();
+                remove_old_log(shared)
+            });
+            match result {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "store checkpoint failed; retrying in a second");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        }
+        if done.send(()).is_err() {
+            return;
+        }
+    }
+}
+
 /// The writer thread's state.
 struct Writer {
-    db: Arc<Database>,
+    shared: Arc<Shared>,
     durability: Durability,
     log: File,
-    log_path: PathBuf,
-    log_bytes: u64,
-    /// When the oldest write not yet fsynced was acknowledged (`os` durability).
+    /// When the oldest write not yet checkpointed was acknowledged.
     dirty_since: Option<Instant>,
+    /// `None` once the writer stops: the checkpointer then ends.
+    checkpoints: Option<SyncSender<Arc<HashMap<String, Record>>>>,
+    checkpoint_results: Receiver<()>,
+    checkpointer: Option<JoinHandle<()>>,
+    /// A checkpoint was handed over and has not reported back.
+    in_flight: bool,
 }
 
 impl Writer {
-    /// One transaction per batch of queued operations, until the queue is closed.
+    /// One log write per batch of queued operations, until the queue is closed.
     fn run(&mut self, jobs: &Receiver<Job>) {
         loop {
-            let first = match self.dirty_since {
-                None => match jobs.recv() {
-                    Ok(job) => job,
-                    Err(_) => break,
-                },
-                Some(since) => {
-                    let wait = CHECKPOINT_EVERY.saturating_sub(since.elapsed());
-                    match jobs.recv_timeout(wait) {
-                        Ok(job) => job,
-                        Err(RecvTimeoutError::Timeout) => {
-                            if let Err(e) = self.checkpoint() {
-                                tracing::warn!(error = %e, "store checkpoint");
-                            }
-                            continue;
-                        }
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
+            // Idle with nothing to checkpoint: sleep until the next job.
+            let next = match self.dirty_since {
+                None => jobs.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(since) => jobs.recv_timeout(CHECKPOINT_EVERY.saturating_sub(since.elapsed())),
+            };
+            let first = match next {
+                Ok(job) => job,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.maybe_checkpoint();
+                    continue;
                 }
+                Err(RecvTimeoutError::Disconnected) => break,
             };
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -257,119 +407,199 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            let (ops, waiting): (Vec<_>, Vec<_>) =
-                batch.into_iter().map(|j| (j.op, j.done)).unzip();
-            match self.apply_batch(ops) {
-                Ok(outcomes) => {
-                    for (done, outcome) in waiting.into_iter().zip(outcomes) {
-                        let _ = done.send(outcome);
-                    }
-                }
-                Err(e) => {
-                    for done in waiting {
-                        let _ = done.send(Err(e.clone_message()));
+            // Updates go through the log; anything else is a barrier that sees the updates
+            // queued before it already applied.
+            let mut updates = Vec::with_capacity(batch.len());
+            for job in batch {
+                match job.op {
+                    Op::Update(id, f) => updates.push((id, f, job.done)),
+                    op => {
+                        self.log_updates(std::mem::take(&mut updates));
+                        let _ = job.done.send(self.barrier(op));
                     }
                 }
             }
+            self.log_updates(updates);
+            self.maybe_checkpoint();
         }
-        if let Err(e) = self.checkpoint() {
+        self.log_updates(Vec::new());
+        if let Err(e) = self.checkpoint_all() {
             tracing::warn!(error = %e, "store checkpoint at close");
+        }
+        // Hang up on the checkpointer and wait for it (it finishes a commit in progress).
+        self.checkpoints.take();
+        if let Some(checkpointer) = self.checkpointer.take() {
+            let _ = checkpointer.join();
         }
     }
 
-    /// Commits everything with fsync and empties the log.
-    fn checkpoint(&mut self) -> Result<(), StoreError> {
-        if self.dirty_since.is_none() && self.log_bytes == 0 {
-            return Ok(());
+    /// Applies updates, appends what they wrote to the log (synced in `fsync` mode) and only then
+    /// acknowledges them. If the log cannot be written, none of them is acknowledged and the
+    /// overlay forgets them.
+    fn log_updates(&mut self, updates: Vec<(String, UpdateFn, Done)>) {
+        if updates.is_empty() {
+            return;
         }
-        let tx = self.db.begin_write().map_err(backend)?;
-        tx.commit().map_err(backend)?;
-        self.log.set_len(0).map_err(|e| {
-            StoreError::Backend(format!("emptying {}: {e}", self.log_path.display()))
-        })?;
-        self.log_bytes = 0;
-        self.dirty_since = None;
+        let mut lines = Vec::new();
+        let mut written: Vec<(String, Option<Record>)> = Vec::new();
+        let mut outcomes = Vec::with_capacity(updates.len());
+        for (id, mut f, done) in updates {
+            let outcome = self.shared.read(&id).map(|current| match f(current) {
+                Update::Save(session, value) => match serde_json::to_vec(&session) {
+                    Ok(bytes) => {
+                        lines.extend_from_slice(&bytes);
+                        lines.push(b'\n');
+                        let record: Record = bytes.into();
+                        let mut overlay = self.shared.overlay();
+                        let before = overlay.active.insert(session.id.clone(), record);
+                        written.push((session.id, before));
+                        Ok(Outcome::Updated(value))
+                    }
+                    Err(e) => Err(backend(format!("encoding session {id}: {e}"))),
+                },
+                Update::Keep(value) => Ok(Outcome::Updated(value)),
+            });
+            outcomes.push((done, outcome.and_then(|o| o)));
+        }
+        let logged = if lines.is_empty() {
+            Ok(())
+        } else {
+            self.append(&lines)
+        };
+        match logged {
+            Ok(()) => {
+                if !written.is_empty() {
+                    self.dirty_since.get_or_insert_with(Instant::now);
+                }
+                for (done, outcome) in outcomes {
+                    let _ = done.send(outcome);
+                }
+            }
+            Err(e) => {
+                // Put back what the overlay held before this batch, newest change undone first.
+                let mut overlay = self.shared.overlay();
+                for (id, before) in written.into_iter().rev() {
+                    match before {
+                        Some(record) => overlay.active.insert(id, record),
+                        None => overlay.active.remove(&id),
+                    };
+                }
+                drop(overlay);
+                for (done, _) in outcomes {
+                    let _ = done.send(Err(e.clone_message()));
+                }
+            }
+        }
+    }
+
+    fn append(&mut self, lines: &[u8]) -> Result<(), StoreError> {
+        let path = self.shared.path(LOG_NAME);
+        self.log
+            .write_all(lines)
+            .map_err(|e| io_error("writing", &path, e))?;
+        if self.durability == Durability::Fsync {
+            self.log
+                .sync_data()
+                .map_err(|e| io_error("syncing", &path, e))?;
+        }
         Ok(())
     }
 
-    /// Applies a batch and makes it as durable as the mode says before returning.
-    fn apply_batch(
-        &mut self,
-        ops: Vec<Op>,
-    ) -> Result<Vec<Result<Outcome, StoreError>>, StoreError> {
-        let fast =
-            self.durability == Durability::Os && ops.iter().all(|op| matches!(op, Op::Update(..)));
-        if !fast && self.durability == Durability::Os {
-            // A delete or purge must not be undone by replaying older records from the log:
-            // make the log's content durable and empty it first.
-            self.checkpoint()?;
-        }
-        let mut tx = self.db.begin_write().map_err(backend)?;
-        if fast {
-            tx.set_durability(redb::Durability::None).map_err(backend)?;
-        }
-        let mut logged = Vec::new();
-        let mut outcomes = Vec::with_capacity(ops.len());
-        {
+    /// A delete, purge or flush: everything goes to redb first, then the operation is committed
+    /// there with fsync.
+    fn barrier(&mut self, op: Op) -> Result<Outcome, StoreError> {
+        self.checkpoint_all()?;
+        let tx = self.shared.db.begin_write().map_err(backend)?;
+        let outcome = {
             let mut table = tx.open_table(SESSIONS).map_err(backend)?;
-            for op in ops {
-                outcomes.push(match op {
-                    Op::Update(id, f) => {
-                        apply_update(&mut table, &id, f, fast.then_some(&mut logged))?
-                    }
-                    Op::Delete(id) => Ok(Outcome::Deleted(
-                        table.remove(id.as_str()).map_err(backend)?.is_some(),
-                    )),
-                    Op::Purge(before) => Ok(Outcome::Purged(purge(&mut table, before)?)),
-                    Op::Flush => Ok(Outcome::Flushed),
-                });
+            match op {
+                Op::Delete(id) => {
+                    Outcome::Deleted(table.remove(id.as_str()).map_err(backend)?.is_some())
+                }
+                Op::Purge(before) => Outcome::Purged(purge(&mut table, before)?),
+                Op::Flush => Outcome::Flushed,
+                Op::Update(..) => unreachable!("updates are logged, not barriers"),
             }
-        }
+        };
         tx.commit().map_err(backend)?;
-        if fast && !logged.is_empty() {
-            self.log.write_all(&logged).map_err(|e| {
-                StoreError::Backend(format!("writing {}: {e}", self.log_path.display()))
-            })?;
-            self.log_bytes += logged.len() as u64;
-            let since = *self.dirty_since.get_or_insert_with(Instant::now);
-            // Under steady load the queue is never idle long enough for the timer: check here.
-            if self.log_bytes > CHECKPOINT_BYTES || since.elapsed() >= CHECKPOINT_EVERY {
-                self.checkpoint()?;
-            }
-        }
-        Ok(outcomes)
+        Ok(outcome)
     }
-}
 
-/// Applies one update; later updates of a session in the same batch see the earlier ones. The
-/// JSON written is appended to `log` (with a newline) when one is given.
-fn apply_update(
-    table: &mut redb::Table<'_, &'static str, &'static [u8]>,
-    id: &str,
-    mut f: UpdateFn,
-    log: Option<&mut Vec<u8>>,
-) -> Result<Result<Outcome, StoreError>, StoreError> {
-    let current = match table.get(id).map_err(backend)? {
-        Some(value) => match decode(id, value.value()) {
-            Ok(s) => Some(s),
-            Err(e) => return Ok(Err(e)),
-        },
-        None => None,
-    };
-    Ok(Ok(Outcome::Updated(match f(current) {
-        Update::Save(session, value) => {
-            let bytes = serde_json::to_vec(&session).map_err(backend)?;
-            table
-                .insert(session.id.as_str(), bytes.as_slice())
-                .map_err(backend)?;
-            if let Some(log) = log {
-                log.extend_from_slice(&bytes);
-                log.push(b'\n');
-            }
-            value
+    /// Starts a checkpoint when one is due and the previous one has finished.
+    fn maybe_checkpoint(&mut self) {
+        if self.in_flight && self.checkpoint_results.try_recv().is_ok() {
+            self.in_flight = false;
         }
-        Update::Keep(value) => value,
-    })))
+        let too_big = self.shared.overlay().active.len() >= MAX_OVERLAY;
+        if self.in_flight && too_big {
+            // The checkpointer is behind: wait for it rather than grow without bound.
+            self.wait_for_checkpoint();
+        }
+        let due = self
+            .dirty_since
+            .is_some_and(|since| since.elapsed() >= CHECKPOINT_EVERY);
+        if !(due || too_big) || self.in_flight {
+            return;
+        }
+        if let Err(e) = self.start_checkpoint() {
+            tracing::warn!(error = %e, "store checkpoint");
+        }
+    }
+
+    fn wait_for_checkpoint(&mut self) {
+        if self.in_flight {
+            // An error means the checkpointer is gone, which only happens at close.
+            let _ = self.checkpoint_results.recv();
+            self.in_flight = false;
+        }
+    }
+
+    /// Moves the log aside and the overlay's active part to its frozen part, and hands that to
+    /// the checkpointer. The new log's name is made durable before anything is written to it.
+    fn start_checkpoint(&mut self) -> Result<(), StoreError> {
+        let (log_path, old_path) = (self.shared.path(LOG_NAME), self.shared.path(OLD_LOG_NAME));
+        std::fs::rename(&log_path, &old_path).map_err(|e| io_error("renaming", &log_path, e))?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(|e| io_error("creating", &log_path, e))?;
+        sync_dir(&self.shared.dir)?;
+        self.log = log;
+        self.dirty_since = None;
+        let frozen = {
+            let mut overlay = self.shared.overlay();
+            let active = std::mem::take(&mut overlay.active);
+            overlay.frozen = Arc::new(active);
+            Arc::clone(&overlay.frozen)
+        };
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints
+                .send(frozen)
+                .map_err(|_| backend("the store checkpointer has stopped"))?;
+            self.in_flight = true;
+        }
+        Ok(())
+    }
+
+    /// Everything acknowledged into redb, fsynced, and the log emptied (barriers and close).
+    fn checkpoint_all(&mut self) -> Result<(), StoreError> {
+        self.wait_for_checkpoint();
+        let active = std::mem::take(&mut self.shared.overlay().active);
+        if active.is_empty() {
+            self.dirty_since = None;
+            return Ok(());
+        }
+        if let Err(e) = commit_records(&self.shared.db, &active) {
+            // Still in the log: keep serving it from memory.
+            self.shared.overlay().active = active;
+            return Err(e);
+        }
+        let path = self.shared.path(LOG_NAME);
+        empty_log(&self.log, &path)?;
+        self.dirty_since = None;
+        Ok(())
+    }
 }
 
 /// Removes every session last accessed before `before`.
@@ -404,6 +634,10 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Backend(format!("{what} {}: {e}", path.display()))
+}
+
 impl StoreError {
     /// The same failure, for each operation of a failed batch.
     fn clone_message(&self) -> StoreError {
@@ -413,12 +647,7 @@ impl StoreError {
 
 impl SessionStore for EmbeddedStore {
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        let tx = self.db.begin_read().map_err(backend)?;
-        let table = tx.open_table(SESSIONS).map_err(backend)?;
-        let Some(value) = table.get(id).map_err(backend)? else {
-            return Ok(None);
-        };
-        decode(id, value.value()).map(Some)
+        self.shared.read(id)
     }
 
     fn update_dyn(&self, id: &str, f: UpdateFn) -> Result<UpdateResult, StoreError> {
@@ -462,21 +691,35 @@ impl SessionStore for EmbeddedStore {
         }
     }
 
+    /// The sessions in redb plus those only the overlay has yet, read at one instant: the
+    /// overlay is locked while the redb snapshot is taken, and a checkpoint clears its part of
+    /// the overlay only after its commit.
     fn count(&self) -> Result<usize, StoreError> {
-        let tx = self.db.begin_read().map_err(backend)?;
+        let overlay = self.shared.overlay();
+        let tx = self.shared.db.begin_read().map_err(backend)?;
         let table = tx.open_table(SESSIONS).map_err(backend)?;
-        Ok(table.len().map_err(backend)? as usize)
+        let mut count = table.len().map_err(backend)? as usize;
+        let ids = overlay.active.keys().chain(
+            overlay
+                .frozen
+                .keys()
+                .filter(|id| !overlay.active.contains_key(*id)),
+        );
+        for id in ids {
+            if table.get(id.as_str()).map_err(backend)?.is_none() {
+                count += 1;
+            }
+        }
+        Ok(count)
     }
 
     fn ping(&self) -> Result<(), StoreError> {
-        let tx = self.db.begin_read().map_err(backend)?;
+        let tx = self.shared.db.begin_read().map_err(backend)?;
         tx.open_table(SESSIONS).map_err(backend)?;
         Ok(())
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        // A batch holding only a flush is committed with fsync (it is not all updates), after a
-        // checkpoint in `os` mode.
         self.call(Op::Flush).map(|_| ())
     }
 }
