@@ -134,8 +134,38 @@ impl Shared {
         }
     }
 
+    /// A view for the writer's batch: the overlay's frozen part and a redb snapshot taken
+    /// together, so that a checkpoint finishing meanwhile cannot hide a session from it.
+    fn batch_view(&self) -> Result<BatchView, StoreError> {
+        let overlay = self.overlay();
+        let tx = self.db.begin_read().map_err(backend)?;
+        Ok(BatchView {
+            frozen: Arc::clone(&overlay.frozen),
+            table: tx.open_table(SESSIONS).map_err(backend)?,
+        })
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+}
+
+/// What a batch of the writer reads sessions from, after the overlay's active part (which only
+/// the writer changes).
+struct BatchView {
+    frozen: Arc<HashMap<String, Record>>,
+    table: redb::ReadOnlyTable<&'static str, &'static [u8]>,
+}
+
+impl BatchView {
+    fn read(&self, id: &str, active: Option<Record>) -> Result<Option<Session>, StoreError> {
+        if let Some(record) = active.as_ref().or_else(|| self.frozen.get(id)) {
+            return decode(id, record).map(Some);
+        }
+        match self.table.get(id).map_err(backend)? {
+            Some(value) => decode(id, value.value()).map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -440,11 +470,21 @@ impl Writer {
         if updates.is_empty() {
             return;
         }
+        let view = match self.shared.batch_view() {
+            Ok(view) => view,
+            Err(e) => {
+                for (_, _, done) in updates {
+                    let _ = done.send(Err(e.clone_message()));
+                }
+                return;
+            }
+        };
         let mut lines = Vec::new();
         let mut written: Vec<(String, Option<Record>)> = Vec::new();
         let mut outcomes = Vec::with_capacity(updates.len());
         for (id, mut f, done) in updates {
-            let outcome = self.shared.read(&id).map(|current| match f(current) {
+            let active = self.shared.overlay().active.get(&id).cloned();
+            let outcome = view.read(&id, active).map(|current| match f(current) {
                 Update::Save(session, value) => match serde_json::to_vec(&session) {
                     Ok(bytes) => {
                         lines.extend_from_slice(&bytes);
