@@ -389,6 +389,13 @@ fn backend_error(e: BackendError) -> ApiError {
     }
 }
 
+/// A new session's id: a UUIDv7, whose 74 random bits make it as unguessable as a capability
+/// needs to be, and whose leading timestamp makes new sessions sort after the existing ones, so
+/// that the embedded store's B-tree grows at its right edge instead of rewriting pages all over.
+fn new_session_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// Stores the user's message: in the given session (reviving an inactive one) or a new one.
 async fn append_user_message(
     state: &AppState,
@@ -397,10 +404,7 @@ async fn append_user_message(
     now: Millis,
 ) -> Result<Session, ApiError> {
     let tiers = state.settings.tiers;
-    let id = req
-        .session_id
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let id = req.session_id.clone().unwrap_or_else(new_session_id);
     let given = req.session_id.is_some();
     let user = req.user.clone();
     let key = id.clone();
@@ -471,7 +475,7 @@ async fn load_for_turn(
         }
         None => {
             let session = Session {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: new_session_id(),
                 user: req.user.clone(),
                 created_ms: now,
                 last_access_ms: now,
