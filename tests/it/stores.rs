@@ -512,14 +512,15 @@ fn embedded_old_and_new_logs_replay_in_order() {
     );
 }
 
-/// Writes survive the background checkpoints (the log is moved aside and committed to redb each
-/// second while new writes go on), and a delete is never undone by a replay of the log.
+/// Writes survive the background checkpoints (with `os` durability the log is moved aside and
+/// committed to redb each second while new writes go on), and a delete is never undone by a
+/// replay of the log.
 #[test]
 fn embedded_checkpoints_keep_writes_and_deletes() {
     let dir = tempfile::tempdir().unwrap();
     let now = now_ms();
     {
-        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let store = EmbeddedStore::open_with(dir.path(), Durability::Os).unwrap();
         for round in 0..3u64 {
             for i in 0..50u64 {
                 save(&store, session(&format!("s{i}"), now + round));

@@ -18,9 +18,10 @@
 //!     `kill -9` of plugctl; a power cut or kernel crash can lose the last second).
 //! - The sessions written since the last checkpoint also stay in memory (the overlay), where
 //!   reads find them first.
-//! - Once a second the writer starts a checkpoint: the log becomes `sessions.log.old`, a fresh
-//!   log takes its place, and a second thread commits the overlay's frozen part to redb with
-//!   fsync, then deletes the old log. The writer does not wait for it.
+//! - Once a second (`os`) or every five seconds (`fsync`) the writer starts a checkpoint: the
+//!   log becomes `sessions.log.old`, a fresh log takes its place, and a second thread commits
+//!   the overlay's frozen part to redb with fsync, then deletes the old log. The writer does not
+//!   wait for it.
 //! - A delete, a purge and the shutdown flush first checkpoint everything and empty the log, so
 //!   that replaying a log can never bring back what they removed.
 //!
@@ -55,8 +56,13 @@ pub const OLD_LOG_NAME: &str = "sessions.log.old";
 
 /// Most operations folded into one log write.
 const MAX_BATCH: usize = 512;
-/// How often the overlay is checkpointed into redb.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How often the overlay is checkpointed into redb with `os` durability: this bounds what a
+/// power cut can lose.
+const CHECKPOINT_EVERY_OS: Duration = Duration::from_secs(1);
+/// The same with `fsync`, where the log is already durable: a checkpoint then only bounds the
+/// memory of the overlay and the replay at the next start, and fewer, larger commits cost less
+/// (and their fsyncs get in the way of the log's less often).
+const CHECKPOINT_EVERY_FSYNC: Duration = Duration::from_secs(5);
 /// Sessions in the overlay beyond which the writer waits for a slow checkpoint to finish rather
 /// than let memory grow.
 const MAX_OVERLAY: usize = 200_000;
@@ -420,7 +426,9 @@ impl Writer {
             // Idle with nothing to checkpoint: sleep until the next job.
             let next = match self.dirty_since {
                 None => jobs.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(since) => jobs.recv_timeout(CHECKPOINT_EVERY.saturating_sub(since.elapsed())),
+                Some(since) => {
+                    jobs.recv_timeout(self.checkpoint_every().saturating_sub(since.elapsed()))
+                }
             };
             let first = match next {
                 Ok(job) => job,
@@ -460,6 +468,13 @@ impl Writer {
         self.checkpoints.take();
         if let Some(checkpointer) = self.checkpointer.take() {
             let _ = checkpointer.join();
+        }
+    }
+
+    fn checkpoint_every(&self) -> Duration {
+        match self.durability {
+            Durability::Fsync => CHECKPOINT_EVERY_FSYNC,
+            Durability::Os => CHECKPOINT_EVERY_OS,
         }
     }
 
@@ -577,7 +592,7 @@ impl Writer {
         }
         let due = self
             .dirty_since
-            .is_some_and(|since| since.elapsed() >= CHECKPOINT_EVERY);
+            .is_some_and(|since| since.elapsed() >= self.checkpoint_every());
         if !(due || too_big) || self.in_flight {
             return;
         }
