@@ -211,7 +211,7 @@ set edit:completion:arg-completer[plugctl] = {|@words|
             cand --store 'Session store: embedded (durable, default), memory (gone on exit) or a Redis URL such as redis://127.0.0.1:6379/ (shared by several nodes)'
             cand --durability 'When the embedded store acknowledges a write: fsync (default: survives a power cut) or os (written to the operating system: survives a crash or kill -9 of plugctl)'
             cand --backend 'Who answers: echo (deterministic, default) or openai (an OpenAI-compatible API)'
-            cand --upstream-url 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env)'
+            cand --upstream-url 'Chat completions URL of the openai backend [default: api.openai.com]. The API key is read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env), else from the OS keyring entry openai-api-key'
             cand --model 'Model: sent to the openai backend, and picks the tokenizer for the context budget'
             cand --context-budget 'Token budget of each turn''s history, reply reserve included [default: 2048]'
             cand --reserve-output 'Tokens of the budget kept for the reply [default: 256]'

@@ -11,12 +11,14 @@ use super::Globals;
 
 #[path = "serve_reload.rs"]
 mod reload;
+use crate::auth::store::KeyringStore;
 use crate::config::file::ServeSection;
 use crate::config::{ConfigError, Origin, env, layer};
 use crate::error::{CliError, ExitStatus};
 use crate::files;
 use crate::logging::{self, LogFormat};
 use crate::serve::auth::{AuthSettings, DEFAULT_KEYS_ENV, JwtSettings};
+use crate::serve::backend::API_KEY_ENTRY;
 use crate::serve::limit::{ClientKey, Rate};
 use crate::serve::plugins::PluginSettings;
 use crate::serve::sessions::export::{self, ExportFormat};
@@ -60,7 +62,8 @@ pub struct ServeArgs {
     pub backend: Option<String>,
 
     /// Chat completions URL of the openai backend [default: api.openai.com]. The API key is
-    /// read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env).
+    /// read from $OPENAI_API_KEY (or the variable named by serve.openai.api_key_env), else from
+    /// the OS keyring entry openai-api-key.
     #[arg(long, value_name = "URL")]
     pub upstream_url: Option<String>,
 
@@ -861,8 +864,8 @@ fn resolve_fan_out(file: &ServeSection, s: &mut Settings) -> Result<(), CliError
     Ok(())
 }
 
-/// An `openai` backend; its key is read from `key_env` (default `OPENAI_API_KEY`), never from
-/// the file.
+/// An `openai` backend; its key is read from `key_env` (default `OPENAI_API_KEY`), else from the
+/// OS keyring, never from the file.
 fn openai_backend(
     timeout_key: &'static str,
     url: String,
@@ -873,9 +876,23 @@ fn openai_backend(
     Ok(BackendSettings::OpenAi(OpenAiSettings {
         url,
         model: model.unwrap_or_else(|| "gpt-4o-mini".to_string()),
-        api_key: env::var(key_env.unwrap_or(env::OPENAI_API_KEY)),
+        api_key: env::var(key_env.unwrap_or(env::OPENAI_API_KEY)).or_else(api_key_from_keyring),
         timeout: duration(timeout_key, None, timeout, Duration::from_secs(60))?,
     }))
+}
+
+/// The keyring entry [`API_KEY_ENTRY`] of plugctl's service, e.g. stored with `secret-tool store
+/// --label='plugctl openai key' service plugctl username openai-api-key`. A keyring that cannot
+/// answer leaves the key unset (the upstream then says 401, a 502 to the client), logged at
+/// debug level.
+fn api_key_from_keyring() -> Option<String> {
+    match KeyringStore::new(super::login::keyring_service()).secret(API_KEY_ENTRY) {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::debug!("no openai API key from the OS keyring: {e}");
+            None
+        }
+    }
 }
 
 /// A plugin's path prefix must be literal segments under /v1/, and apart from the API's own

@@ -14,6 +14,10 @@ use tokio::sync::mpsc;
 
 use super::settings::{BackendSettings, OpenAiSettings};
 
+/// The OS keyring entry (account name under plugctl's keyring service) that holds the `openai`
+/// backend's API key when no environment variable gives one.
+pub const API_KEY_ENTRY: &str = "openai-api-key";
+
 /// A backend failure.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BackendError {

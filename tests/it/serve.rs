@@ -439,6 +439,67 @@ async fn openai_backend_against_a_fake_upstream() {
     drop(server);
 }
 
+/// Without `$OPENAI_API_KEY`, the `openai` backend's key comes from the OS keyring entry
+/// `openai-api-key`: a wrong key there makes the upstream refuse (502), the right one works.
+#[tokio::test(flavor = "multi_thread")]
+async fn openai_key_comes_from_the_os_keyring() {
+    if !crate::support::oidc::keyring_ready() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let service = format!("plugctl-test-openai-{}", std::process::id());
+    let upstream = fake_upstream(Duration::ZERO).await;
+    sb.write(
+        "plugctl.yaml",
+        format!(
+            "serve:\n  backend: openai\n  store: memory\n  openai:\n    url: {upstream}/v1/chat/completions\n"
+        ),
+    );
+    let store_key = |key: &str| {
+        use std::io::Write as _;
+        let mut store = Command::new("secret-tool")
+            .args([
+                "store",
+                "--label=plugctl test openai key",
+                "service",
+                &service,
+            ])
+            .args(["username", "openai-api-key"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool (tests/run.sh installs libsecret-tools)");
+        store
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(key.as_bytes())
+            .unwrap();
+        assert!(store.wait().unwrap().success());
+    };
+    let status_with = |key: &str| {
+        store_key(key);
+        let server = Server::start_env(&sb, &[], &[("PLUGCTL_KEYRING_SERVICE", &service)]);
+        let url = server.url.clone();
+        async move {
+            let response = client()
+                .post(format!("{url}/v1/chat"))
+                .json(&json!({"message": "hi"}))
+                .send()
+                .await
+                .unwrap();
+            drop(server);
+            response.status()
+        }
+    };
+    assert_eq!(status_with("sk-wrong").await, 502);
+    assert_eq!(status_with("sk-test").await, 200);
+    let cleared = Command::new("secret-tool")
+        .args(["clear", "service", &service, "username", "openai-api-key"])
+        .status()
+        .unwrap();
+    assert!(cleared.success());
+}
+
 /// An OpenAI-compatible endpoint on loopback: replies "upstream says: <last message>", word by
 /// word when streaming; "fail" gets a 500, "sleep" waits 3 s; every answer waits `delay` first.
 /// Requests without `Authorization: Bearer sk-test` are accepted only when no key is expected.

@@ -55,6 +55,8 @@ impl Sandbox {
                 cmd.env_remove(&key);
             }
         }
+        // A developer's own key must not reach the fake upstreams of the tests.
+        cmd.env_remove("OPENAI_API_KEY");
         let home = self.dir.path().join("home");
         cmd.current_dir(self.dir.path())
             .env("HOME", &home)
