@@ -2,7 +2,6 @@
 //! lossless pass-through, inputs larger than the read buffer, atomic `--in-place` (also when
 //! killed mid-write), `--check` and its exit code, rules files and the hash operator.
 
-use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
@@ -315,24 +314,7 @@ fn hash_operator_takes_its_key_from_the_os_keyring_when_nothing_else_gives_one()
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("username redact-hash-key"), "{err}");
 
-    let mut store = std::process::Command::new("secret-tool")
-        .args([
-            "store",
-            "--label=plugctl test redact key",
-            "service",
-            &service,
-        ])
-        .args(["username", "redact-hash-key"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("secret-tool (tests/run.sh installs libsecret-tools)");
-    store
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"key in the keyring")
-        .unwrap();
-    assert!(store.wait().unwrap().success());
+    support::oidc::keyring_store(&service, "redact-hash-key", "key in the keyring");
 
     let (code, from_keyring, err) = hashed(("PLUGCTL_UNUSED", ""));
     assert_eq!(code, 0, "{err}");
@@ -343,11 +325,7 @@ fn hash_operator_takes_its_key_from_the_os_keyring_when_nothing_else_gives_one()
     let (_, other, _) = hashed(("PLUGCTL_REDACT_KEY", "another key"));
     assert_ne!(from_keyring, other);
 
-    let cleared = std::process::Command::new("secret-tool")
-        .args(["clear", "service", &service, "username", "redact-hash-key"])
-        .status()
-        .unwrap();
-    assert!(cleared.success());
+    support::oidc::keyring_clear(&service, "redact-hash-key");
 }
 
 #[test]

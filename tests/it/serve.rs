@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, run};
+use crate::support::{Sandbox, oidc, run};
 
 /// A running `plugctl serve`; killed if the test ends without stopping it.
 pub(crate) struct Server {
@@ -443,7 +443,7 @@ async fn openai_backend_against_a_fake_upstream() {
 /// `openai-api-key`: a wrong key there makes the upstream refuse (502), the right one works.
 #[tokio::test(flavor = "multi_thread")]
 async fn openai_key_comes_from_the_os_keyring() {
-    if !crate::support::oidc::keyring_ready() {
+    if !oidc::keyring_ready() {
         return;
     }
     let sb = Sandbox::new();
@@ -455,29 +455,8 @@ async fn openai_key_comes_from_the_os_keyring() {
             "serve:\n  backend: openai\n  store: memory\n  openai:\n    url: {upstream}/v1/chat/completions\n"
         ),
     );
-    let store_key = |key: &str| {
-        use std::io::Write as _;
-        let mut store = Command::new("secret-tool")
-            .args([
-                "store",
-                "--label=plugctl test openai key",
-                "service",
-                &service,
-            ])
-            .args(["username", "openai-api-key"])
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("secret-tool (tests/run.sh installs libsecret-tools)");
-        store
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(key.as_bytes())
-            .unwrap();
-        assert!(store.wait().unwrap().success());
-    };
     let status_with = |key: &str| {
-        store_key(key);
+        oidc::keyring_store(&service, "openai-api-key", key);
         let server = Server::start_env(&sb, &[], &[("PLUGCTL_KEYRING_SERVICE", &service)]);
         let url = server.url.clone();
         async move {
@@ -493,11 +472,7 @@ async fn openai_key_comes_from_the_os_keyring() {
     };
     assert_eq!(status_with("sk-wrong").await, 502);
     assert_eq!(status_with("sk-test").await, 200);
-    let cleared = Command::new("secret-tool")
-        .args(["clear", "service", &service, "username", "openai-api-key"])
-        .status()
-        .unwrap();
-    assert!(cleared.success());
+    oidc::keyring_clear(&service, "openai-api-key");
 }
 
 /// An OpenAI-compatible endpoint on loopback: replies "upstream says: <last message>", word by

@@ -32,6 +32,33 @@ pub fn keyring_ready() -> bool {
         || unavailable("the Secret Service keyring session")
 }
 
+/// Stores `secret` in the test keyring under `service` / `account`, with secret-tool (not
+/// through plugctl).
+pub fn keyring_store(service: &str, account: &str, secret: &str) {
+    use std::io::Write as _;
+    let mut store = Command::new("secret-tool")
+        .args(["store", "--label=plugctl test secret", "service", service])
+        .args(["username", account])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("secret-tool (tests/run.sh installs libsecret-tools)");
+    let mut stdin = store.stdin.take().expect("stdin");
+    stdin
+        .write_all(secret.as_bytes())
+        .expect("write the secret");
+    drop(stdin);
+    assert!(store.wait().expect("secret-tool store").success());
+}
+
+/// Removes what [`keyring_store`] stored.
+pub fn keyring_clear(service: &str, account: &str) {
+    let cleared = Command::new("secret-tool")
+        .args(["clear", "service", service, "username", account])
+        .status()
+        .expect("secret-tool clear");
+    assert!(cleared.success());
+}
+
 /// A running oidc-provider; killed when dropped.
 pub struct Provider {
     child: Child,
