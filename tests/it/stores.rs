@@ -480,6 +480,27 @@ fn embedded_log_is_replayed_at_open() {
     );
 }
 
+/// With fsync durability the log is filled with zeros ahead of its end; a server killed with
+/// such a log leaves records followed by zeros, and the replay reads up to the zeros.
+#[test]
+fn embedded_prefilled_log_replays_up_to_its_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    drop(EmbeddedStore::open(dir.path()).unwrap());
+    let mut log = Vec::new();
+    for s in [session("a", now), session("b", now)] {
+        log.extend(serde_json::to_vec(&s).unwrap());
+        log.push(b'\n');
+    }
+    log.resize(log.len() + (1 << 20), 0);
+    std::fs::write(dir.path().join(LOG_NAME), &log).unwrap();
+
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    assert_eq!(store.get("a").unwrap(), Some(session("a", now)));
+    assert_eq!(store.get("b").unwrap(), Some(session("b", now)));
+    assert_eq!(store.count().unwrap(), 2);
+}
+
 /// A server killed during a checkpoint leaves two logs: the old one (being committed) and the
 /// current one, which is newer. Both are replayed, the newer record wins, and both are gone.
 #[test]
