@@ -398,22 +398,28 @@ fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<
                 }
                 continue;
             }
-            // The first digit of a run: a phone's `+` or `(`, or a JSON escape, may come
-            // before it; otherwise it starts a shape only at a word boundary.
-            let before = |k: usize| if i >= k { Some(hay[i - k]) } else { None };
-            let lead = match (before(2), before(1), hay[i]) {
-                (_, Some(b'+'), b'1'..=b'9') | (_, Some(b'('), b'2'..=b'9') if rules.phone => {
-                    Some(i - 1)
+            // The first digit of a run. Inside a word it starts a shape only right after a JSON
+            // escape (`\n`, whose letter is not part of the value); at a word boundary, a
+            // phone's `+` or `(` may lead it.
+            let prev = i.checked_sub(1).map(|p| hay[p]);
+            if let Some(prev) = prev.filter(|&b| is_word(b)) {
+                let escape = matches!(prev, b'n' | b'r' | b't' | b'b' | b'f')
+                    && i >= 2
+                    && hay[i - 2] == b'\\';
+                if escape && i - 2 >= from && shape_possible(hay, i) {
+                    return Some(i - 2);
                 }
-                (Some(b'\\'), Some(b'n' | b'r' | b't' | b'b' | b'f'), _) => {
-                    shape_possible(hay, i).then_some(i - 2)
-                }
-                _ => None,
-            };
-            if let Some(lead) = lead.filter(|&l| l >= from) {
-                return Some(lead);
+                continue;
             }
-            if (i == 0 || !is_word(hay[i - 1])) && shape_possible(hay, i) {
+            let phone = match prev {
+                Some(b'+') => hay[i] != b'0',
+                Some(b'(') => hay[i] >= b'2',
+                _ => false,
+            };
+            if rules.phone && phone && i > from {
+                return Some(i - 1);
+            }
+            if shape_possible(hay, i) {
                 return Some(i);
             }
         }

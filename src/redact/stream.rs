@@ -48,23 +48,18 @@ impl Lines {
     }
 }
 
-/// Reads until `buf` holds `want` bytes or the input ends; returns true at the end of input.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let mut len = buf.len();
-    buf.resize(want, 0);
-    let result = loop {
-        if len == want {
-            break Ok(false);
-        }
-        match reader.read(&mut buf[len..]) {
-            Ok(0) => break Ok(true),
-            Ok(n) => len += n,
+/// Reads into `buf[*len..]` until `*len` is `buf.len()` or the input ends; returns true at the
+/// end of input. `buf` keeps its size, so no round pays for zeroing it again.
+fn fill(reader: &mut dyn Read, buf: &mut [u8], len: &mut usize) -> io::Result<bool> {
+    while *len < buf.len() {
+        match reader.read(&mut buf[*len..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => *len += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(e),
+            Err(e) => return Err(e),
         }
-    };
-    buf.truncate(len);
-    result
+    }
+    Ok(false)
 }
 
 impl Redactor {
@@ -78,26 +73,29 @@ impl Redactor {
     ) -> Result<Summary, RedactError> {
         let mut tally = Tally::new(self.rule_count(), collect);
         let mut lines = Lines::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(CONTEXT + BLOCK + OVERLAP);
+        // `buf[..len]` holds the input from `base` on.
+        let mut buf = vec![0u8; CONTEXT + BLOCK + OVERLAP];
+        let mut len = 0;
         let mut base: u64 = 0; // absolute offset of buf[0]
         let mut start = 0; // buf[..start] is context that was already written
         let (mut bytes_in, mut bytes_out) = (0u64, 0u64);
         let mut out = Vec::new();
         loop {
-            let before = buf.len();
-            let eof = fill(reader, &mut buf, start + BLOCK + OVERLAP)?;
-            bytes_in += (buf.len() - before) as u64;
-            let end = buf.len();
+            let before = len;
+            let eof = fill(reader, &mut buf[..start + BLOCK + OVERLAP], &mut len)?;
+            bytes_in += (len - before) as u64;
+            let end = len;
+            let data = &buf[..end];
             let commit = if eof { end } else { end - OVERLAP };
             let mut pos = start;
             out.clear();
             let positions = tally.wants_positions();
-            self.scan(&buf, start, commit, &mut |hit| {
-                out.extend_from_slice(&buf[pos..hit.start]);
-                let value = &buf[hit.start..hit.end];
+            self.scan(data, start, commit, &mut |hit| {
+                out.extend_from_slice(&data[pos..hit.start]);
+                let value = &data[hit.start..hit.end];
                 let at = if positions {
                     let abs = base + hit.start as u64;
-                    lines.locate(&buf[(lines.at - base) as usize..], abs)
+                    lines.locate(&data[(lines.at - base) as usize..], abs)
                 } else {
                     (0, 0)
                 };
@@ -106,7 +104,7 @@ impl Redactor {
                 pos = hit.end;
             });
             let upto = commit.max(pos);
-            out.extend_from_slice(&buf[pos..upto]);
+            out.extend_from_slice(&data[pos..upto]);
             if let Some(w) = writer.as_mut() {
                 w.write_all(&out)?;
             }
@@ -119,10 +117,11 @@ impl Redactor {
                 // Count the lines of what leaves the buffer.
                 let drop_to = base + keep_from as u64;
                 if drop_to > lines.at {
-                    lines.locate(&buf[(lines.at - base) as usize..], drop_to);
+                    lines.locate(&data[(lines.at - base) as usize..], drop_to);
                 }
             }
-            buf.drain(..keep_from);
+            buf.copy_within(keep_from..len, 0);
+            len -= keep_from;
             base += keep_from as u64;
             start = upto - keep_from;
         }
