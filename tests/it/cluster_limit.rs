@@ -16,10 +16,11 @@ use serde_json::{Value, json};
 use plugctl::serve::cluster_limit::{ClusterGcra, RETRY_EVERY, RedisLink};
 use plugctl::serve::limit::{Rate, RateLimiter as _, Scope};
 
-use crate::serve::{Server, client};
+use crate::serve::client;
 use crate::serve_reload::{replace, until_version};
 use crate::support::Sandbox;
 use crate::support::redis::RedisServer;
+use crate::support::serve_child::ServeChild;
 
 fn rate(rps: u32, burst: u32) -> Rate {
     Rate::new(rps, burst).unwrap()
@@ -249,8 +250,8 @@ async fn two_nodes_on_one_redis_admit_the_rate_once_and_fall_back_per_node() {
         "--rate-burst",
         "10",
     ];
-    let a = Server::start(&sb, &args);
-    let b = Server::start(&sb, &args);
+    let a = ServeChild::start(&sb, &args);
+    let b = ServeChild::start(&sb, &args);
     let urls = [a.url.clone(), b.url.clone()];
     for node in &urls {
         let (status, body) = readyz(node).await;
@@ -375,7 +376,7 @@ async fn a_reload_changes_the_cluster_wide_limit() {
         )
     };
     let path = sb.write("plugctl.yaml", yaml(1000));
-    let server = Server::start_env(&sb, &[], &[("PLUGCTL_CONFIG", path.to_str().unwrap())]);
+    let server = ServeChild::start_env(&sb, &[], &[("PLUGCTL_CONFIG", path.to_str().unwrap())]);
     let chat = || async {
         client()
             .post(format!("{}/v1/chat", server.url))

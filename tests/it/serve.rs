@@ -4,96 +4,12 @@
 //! durability of the embedded store, graceful shutdown, a port already in use, and the `openai`
 //! backend against a fake upstream on loopback.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::support::serve_child::ServeChild;
 use crate::support::{Sandbox, oidc, run};
-
-/// A running `plugctl serve`; killed if the test ends without stopping it.
-pub(crate) struct Server {
-    pub(crate) child: Child,
-    pub(crate) url: String,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    pub(crate) fn start(sb: &Sandbox, args: &[&str]) -> Self {
-        Self::start_env(sb, args, &[])
-    }
-
-    pub(crate) fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
-        let mut cmd = sb.command();
-        cmd.envs(envs.iter().copied())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("start plugctl serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut url = String::new();
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    url = rest.split_whitespace().next().unwrap_or("").to_string();
-                }
-                let done = line.starts_with("Press Ctrl-C");
-                {
-                    let mut s = sink.lock().unwrap();
-                    s.push_str(&line);
-                    s.push('\n');
-                }
-                // The banner's last line: the whole banner is in `sink` now.
-                if done {
-                    let _ = tx.send(url.clone());
-                }
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                let _ = child.kill();
-                panic!("no URL printed; stderr:\n{}", stderr.lock().unwrap())
-            });
-        Self { child, url, stderr }
-    }
-
-    pub(crate) fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// SIGTERM, then the exit code (within 20 s).
-    pub(crate) fn terminate(mut self) -> (i32, String) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(100));
-                return (status.code().unwrap_or(-1), self.stderr());
-            }
-            assert!(Instant::now() < deadline, "no exit after SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 pub(crate) fn client() -> reqwest::Client {
     // reqwest is built without a default TLS provider (see Cargo.toml).
@@ -148,7 +64,7 @@ async fn chat_stream_problems_restart_and_sigterm() {
         "--reserve-output",
         "10",
     ];
-    let server = Server::start(&sb, &args);
+    let server = ServeChild::start(&sb, &args);
     let url = server.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let banner = server.stderr();
@@ -226,7 +142,7 @@ async fn chat_stream_problems_restart_and_sigterm() {
     assert!(stderr.contains("stopped"), "{stderr}");
 
     // A restart on the same data dir still has the session (6 turns = 12 messages).
-    let server = Server::start(&sb, &args);
+    let server = ServeChild::start(&sb, &args);
     let session = get_session(&server.url, &id).await;
     assert_eq!(
         session["messages"].as_array().unwrap().len(),
@@ -242,7 +158,7 @@ async fn an_acknowledged_message_survives_kill_9() {
     let sb = Sandbox::new();
     let data = sb.path().join("data");
     let args = ["--data-dir", data.to_str().unwrap()];
-    let mut server = Server::start(&sb, &args);
+    let mut server = ServeChild::start(&sb, &args);
     let reply = chat(&server.url, json!({"message": "keep me"})).await;
     let id = reply["session_id"].as_str().unwrap().to_string();
     // SIGKILL: no shutdown code runs, no flush.
@@ -250,7 +166,7 @@ async fn an_acknowledged_message_survives_kill_9() {
     server.child.wait().unwrap();
     drop(server);
 
-    let server = Server::start(&sb, &args);
+    let server = ServeChild::start(&sb, &args);
     let session = get_session(&server.url, &id).await;
     let contents: Vec<&str> = session["messages"]
         .as_array()
@@ -269,7 +185,7 @@ async fn tiers_run_in_seconds_with_short_durations() {
         "serve:\n  sweep_interval: 200ms\n  sessions:\n    active_ttl: 2s\n    inactive_ttl: 2s\n    archive_ttl: 2s\n",
     );
     let data = sb.path().join("data");
-    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let server = ServeChild::start(&sb, &["--data-dir", data.to_str().unwrap()]);
     let url = server.url.clone();
     let id = chat(&url, json!({"message": "hi"})).await["session_id"]
         .as_str()
@@ -322,7 +238,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let sb = Sandbox::new();
     // A slow upstream keeps a request in flight while the signal arrives.
     let upstream = fake_upstream(Duration::from_millis(1500)).await;
-    let server = Server::start(
+    let server = ServeChild::start(
         &sb,
         &[
             "--store",
@@ -379,7 +295,7 @@ async fn openai_backend_against_a_fake_upstream() {
             "serve:\n  backend: openai\n  store: memory\n  openai:\n    url: {upstream}/v1/chat/completions\n    model: test-model\n    timeout: 1s\n"
         ),
     );
-    let server = Server::start_env(&sb, &[], &[("OPENAI_API_KEY", "sk-test")]);
+    let server = ServeChild::start_env(&sb, &[], &[("OPENAI_API_KEY", "sk-test")]);
     let url = server.url.clone();
 
     let reply = chat(&url, json!({"message": "hi"})).await;
@@ -457,7 +373,7 @@ async fn openai_key_comes_from_the_os_keyring() {
     );
     let status_with = |key: &str| {
         oidc::keyring_store(&service, "openai-api-key", key);
-        let server = Server::start_env(&sb, &[], &[("PLUGCTL_KEYRING_SERVICE", &service)]);
+        let server = ServeChild::start_env(&sb, &[], &[("PLUGCTL_KEYRING_SERVICE", &service)]);
         let url = server.url.clone();
         async move {
             let response = client()
@@ -531,7 +447,7 @@ async fn messages_are_redacted_with_the_rules_of_plugctl_yaml() {
     // The config's redact section applies: e-mails are masked, cards replaced.
     sb.write("plugctl.yaml", "redact:\n  operators: {email: mask}\n");
     let data = sb.path().join("data");
-    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let server = ServeChild::start(&sb, &["--data-dir", data.to_str().unwrap()]);
     let reply = chat(
         &server.url,
         json!({"message": "card 4111 1111 1111 1111, mail jane@example.com"}),

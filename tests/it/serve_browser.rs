@@ -45,7 +45,7 @@ fn swagger_ui_renders_and_try_it_out_gets_a_reply() {
         return;
     }
     let sb = Sandbox::new();
-    let server = ServeChild::start(&sb, &[]);
+    let server = ServeChild::start(&sb, &["--store", "memory"]);
     let mut node = Command::new("node");
     node.arg(browser_dir().join("swagger-ui.js"))
         .arg(&server.url)

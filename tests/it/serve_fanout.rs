@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::serve::Server;
 use crate::serve_resilience::turn_as;
 use crate::support::Sandbox;
 use crate::support::faults::{Fault, FaultyUpstream};
+use crate::support::serve_child::ServeChild;
 
 async fn ask(url: &str, group: &str, message: &str) -> (u16, String, Value) {
     turn_as(
@@ -61,7 +61,7 @@ async fn fan_out_aggregates_and_a_failing_plugin_marks_only_its_part() {
             plugin("slow", &slow),
         ),
     );
-    let server = Server::start(&sb, &[]);
+    let server = ServeChild::start(&sb, &[]);
     let url = server.url.clone();
 
     // all, both healthy: one combined reply, two ok parts.

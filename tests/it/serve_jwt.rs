@@ -10,8 +10,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::serve::{Server, client};
+use crate::serve::client;
 use crate::support::oidc::{self, Provider};
+use crate::support::serve_child::ServeChild;
 use crate::support::{Sandbox, run};
 
 const AUDIENCE: &str = "urn:plugctl:api";
@@ -41,7 +42,7 @@ fn access_token(provider: &Provider) -> String {
 }
 
 /// A server that accepts tokens of `issuer` for `audience`, without clock leeway.
-fn server(sb: &Sandbox, issuer: &str, audience: &str) -> Server {
+fn server(sb: &Sandbox, issuer: &str, audience: &str) -> ServeChild {
     sb.write(
         "plugctl.yaml",
         format!(
@@ -49,7 +50,7 @@ fn server(sb: &Sandbox, issuer: &str, audience: &str) -> Server {
              audience: {audience}\n    scope: openid api\n    leeway: 0s\n"
         ),
     );
-    Server::start(sb, &[])
+    ServeChild::start(sb, &[])
 }
 
 /// POST /v1/chat with an optional bearer token: status, WWW-Authenticate, body.

@@ -38,7 +38,7 @@ fn client() -> reqwest::Client {
 #[tokio::test(flavor = "multi_thread")]
 async fn json_logs_of_a_session_full_of_secrets_hold_none_of_them() {
     let sb = Sandbox::new();
-    let server = ServeChild::start(&sb, &["--log-format", "json"]);
+    let server = ServeChild::start(&sb, &["--store", "memory", "--log-format", "json"]);
     let url = server.url.clone();
     let http = client();
     let secret_headers = |request: reqwest::RequestBuilder| {

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::serve::{Server, client, get_json};
+use crate::serve::{client, get_json};
 use crate::serve_resilience::turn_as;
 use crate::support::Sandbox;
+use crate::support::serve_child::ServeChild;
 use crate::support::servers::{Behavior, Server as Upstream};
 
 /// Logs reloads (info) without every request.
@@ -68,9 +69,9 @@ async fn chat(url: &str, key: &str, body: Value) -> (u16, Value) {
 }
 
 /// The store comes from the file (`store: memory`), so that the file can change it.
-fn start(sb: &Sandbox, path: &Path) -> Server {
+fn start(sb: &Sandbox, path: &Path) -> ServeChild {
     let path = path.to_str().unwrap();
-    Server::start_env(sb, &[], &[("PLUGCTL_CONFIG", path), LOG])
+    ServeChild::start_env(sb, &[], &[("PLUGCTL_CONFIG", path), LOG])
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -186,7 +187,7 @@ async fn sighup_reloads_and_a_new_store_needs_a_restart() {
     assert_eq!(ready(&url).await["config"]["version"], 1);
 
     // The same file again: only SIGHUP reloads it.
-    let hup = |server: &Server| {
+    let hup = |server: &ServeChild| {
         let status = Command::new("kill")
             .args(["-HUP", &server.child.id().to_string()])
             .status()

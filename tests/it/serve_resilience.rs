@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::serve::{Server, client, get_json};
+use crate::serve::{client, get_json};
 use crate::support::faults::{Fault, FaultyUpstream};
+use crate::support::serve_child::ServeChild;
 use crate::support::{Sandbox, run};
 
 async fn post_chat(url: &str, key: Option<&str>) -> reqwest::Response {
@@ -51,7 +52,7 @@ async fn the_global_limit_admits_the_configured_rate() {
     const LOAD: Duration = Duration::from_secs(3);
     const MAX_REQUESTS: u64 = 60_000;
     let sb = Sandbox::new();
-    let server = Server::start(
+    let server = ServeChild::start(
         &sb,
         &[
             "--store",
@@ -185,7 +186,7 @@ async fn the_breaker_opens_fails_fast_probes_and_closes() {
             upstream.url()
         ),
     );
-    let server = Server::start_env(&sb, &[], &[("PLUGCTL_LOG", "plugctl=info")]);
+    let server = ServeChild::start_env(&sb, &[], &[("PLUGCTL_LOG", "plugctl=info")]);
     let url = server.url.clone();
     let cool_down = Duration::from_millis(1100);
 
@@ -358,7 +359,7 @@ async fn api_keys_guard_the_api_and_each_key_has_its_own_limit() {
         "plugctl.yaml",
         "serve:\n  store: memory\n  auth:\n    type: api_key\n  rate_limit:\n    per_client: {key: api_key, rps: 1, burst: 2}\n",
     );
-    let server = Server::start_env(
+    let server = ServeChild::start_env(
         &sb,
         &[],
         // Debug logs show the resolved settings: the keys must not be in them.
@@ -472,7 +473,7 @@ async fn plugins_are_routed_and_a_failing_one_harms_no_other() {
             news.url()
         ),
     );
-    let server = Server::start(&sb, &[]);
+    let server = ServeChild::start(&sb, &[]);
     let url = server.url.clone();
 
     // Routing: no rule → the server's own backend; keywords; a path; the explicit field.

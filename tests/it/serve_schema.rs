@@ -30,7 +30,7 @@ fn schemathesis_finds_no_5xx_and_no_answer_off_the_document() {
         return;
     }
     let sb = Sandbox::new();
-    let server = ServeChild::start(&sb, &[]);
+    let server = ServeChild::start(&sb, &["--store", "memory"]);
     let work = sb.path().join("schemathesis");
     std::fs::create_dir_all(&work).unwrap();
     let mut run = Command::new(&tool);

@@ -25,8 +25,9 @@ use plugctl::serve::sessions::{
 use plugctl::serve::settings::{Durability, Settings, Tiers};
 use plugctl::serve::{AppState, app};
 
-use crate::serve::{Server, chat, get_session};
+use crate::serve::{chat, get_session};
 use crate::support::redis::RedisServer;
+use crate::support::serve_child::ServeChild;
 use crate::support::{Sandbox, run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -572,7 +573,7 @@ async fn os_durability_survives_kill_9() {
     let sb = Sandbox::new();
     let data = sb.path().join("data");
     let args = ["--data-dir", data.to_str().unwrap(), "--durability", "os"];
-    let mut server = Server::start(&sb, &args);
+    let mut server = ServeChild::start(&sb, &args);
     assert!(
         server.stderr().contains("durability os"),
         "{}",
@@ -593,7 +594,7 @@ async fn os_durability_survives_kill_9() {
         "the turns were not in the log when the server was killed"
     );
 
-    let server = Server::start(&sb, &["--data-dir", data.to_str().unwrap()]);
+    let server = ServeChild::start(&sb, &["--data-dir", data.to_str().unwrap()]);
     let session = get_session(&server.url, &id).await;
     assert_eq!(
         contents(&session),
@@ -663,8 +664,8 @@ async fn two_nodes_append_to_one_session_and_lose_nothing() {
     };
     let sb = Sandbox::new();
     let url = redis.url();
-    let a = Server::start(&sb, &["--store", &url]);
-    let b = Server::start(&sb, &["--store", &url]);
+    let a = ServeChild::start(&sb, &["--store", &url]);
+    let b = ServeChild::start(&sb, &["--store", &url]);
     assert!(
         a.stderr().contains("redis store at redis://127.0.0.1:"),
         "{}",
@@ -757,7 +758,7 @@ async fn export_writes_an_archived_transcript() {
     );
     let data = sb.path().join("data");
     let data = data.to_str().unwrap();
-    let server = Server::start(&sb, &["--data-dir", data]);
+    let server = ServeChild::start(&sb, &["--data-dir", data]);
     let id = chat(&server.url, json!({"message": "first"})).await["session_id"]
         .as_str()
         .unwrap()
@@ -834,7 +835,7 @@ async fn export_reads_redis_while_the_server_runs() {
     };
     let sb = Sandbox::new();
     let url = redis.url();
-    let server = Server::start(&sb, &["--store", &url]);
+    let server = ServeChild::start(&sb, &["--store", &url]);
     let id = chat(&server.url, json!({"message": "shared"})).await["session_id"]
         .as_str()
         .unwrap()

@@ -1,5 +1,6 @@
-//! A `plugctl serve` child on 127.0.0.1:0 whose address is read from its JSON report on stdout
-//! (`--output json`), with everything it writes on stderr kept for the test to read.
+//! A `plugctl serve` child on 127.0.0.1:0, the one harness of the end-to-end server tests: its
+//! address is read from its JSON report on stdout (`--output json`), which it prints whatever
+//! the log format, and everything it writes on stderr is kept for the test to read.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Stdio};
@@ -10,18 +11,24 @@ use super::Sandbox;
 
 /// A running server; killed if the test ends without stopping it.
 pub struct ServeChild {
-    child: Child,
+    pub child: Child,
     pub url: String,
     stderr: Arc<Mutex<String>>,
 }
 
 impl ServeChild {
-    /// Starts `plugctl --output json serve --bind 127.0.0.1:0 --store memory ARGS...`.
+    /// Starts `plugctl --output json serve --bind 127.0.0.1:0 ARGS...` (the embedded store in
+    /// the sandbox's data directory unless ARGS pick another).
     pub fn start(sb: &Sandbox, args: &[&str]) -> Self {
+        Self::start_env(sb, args, &[])
+    }
+
+    /// The same, with these environment variables.
+    pub fn start_env(sb: &Sandbox, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let mut child = sb
             .command()
+            .envs(envs.iter().copied())
             .args(["--output", "json", "serve", "--bind", "127.0.0.1:0"])
-            .args(["--store", "memory"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -66,7 +73,23 @@ impl ServeChild {
             .as_str()
             .expect("url in the report")
             .to_string();
-        Self { child, url, stderr }
+        let server = Self { child, url, stderr };
+        server.wait_for_banner();
+        server
+    }
+
+    /// The report comes first; the banner (or, with JSON logs, the `listening` line) follows on
+    /// stderr. Tests read it, so it is there before `start` returns.
+    fn wait_for_banner(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let stderr = self.stderr();
+            if stderr.contains("Press Ctrl-C") || stderr.contains("\"listening\"") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no banner on stderr:\n{stderr}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Everything written on stderr so far.
