@@ -146,6 +146,16 @@ fn session(id: &str, last_access_ms: u64) -> Session {
     }
 }
 
+/// Sessions as the embedded store's log holds them: one JSON line each.
+fn log_lines(sessions: &[Session]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for s in sessions {
+        bytes.extend(serde_json::to_vec(s).unwrap());
+        bytes.push(b'\n');
+    }
+    bytes
+}
+
 fn save(store: &dyn SessionStore, s: Session) {
     store
         .update_dyn(
@@ -462,11 +472,7 @@ fn embedded_log_is_replayed_at_open() {
     let now = now_ms();
     // A store that was never closed cleanly: the records are in the log only.
     drop(EmbeddedStore::open(dir.path()).unwrap());
-    let mut log = Vec::new();
-    for s in [session("a", now), session("b", now), session("a", now + 1)] {
-        log.extend(serde_json::to_vec(&s).unwrap());
-        log.push(b'\n');
-    }
+    let mut log = log_lines(&[session("a", now), session("b", now), session("a", now + 1)]);
     log.extend(br#"{"id":"torn","us"#);
     std::fs::write(dir.path().join(LOG_NAME), &log).unwrap();
 
@@ -488,11 +494,7 @@ fn embedded_prefilled_log_replays_up_to_its_zeros() {
     let dir = tempfile::tempdir().unwrap();
     let now = now_ms();
     drop(EmbeddedStore::open(dir.path()).unwrap());
-    let mut log = Vec::new();
-    for s in [session("a", now), session("b", now)] {
-        log.extend(serde_json::to_vec(&s).unwrap());
-        log.push(b'\n');
-    }
+    let mut log = log_lines(&[session("a", now), session("b", now)]);
     log.resize(log.len() + (1 << 20), 0);
     std::fs::write(dir.path().join(LOG_NAME), &log).unwrap();
 
@@ -509,17 +511,9 @@ fn embedded_old_and_new_logs_replay_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let now = now_ms();
     drop(EmbeddedStore::open(dir.path()).unwrap());
-    let lines = |sessions: &[Session]| {
-        let mut bytes = Vec::new();
-        for s in sessions {
-            bytes.extend(serde_json::to_vec(s).unwrap());
-            bytes.push(b'\n');
-        }
-        bytes
-    };
-    let old = lines(&[session("a", now), session("b", now)]);
+    let old = log_lines(&[session("a", now), session("b", now)]);
     std::fs::write(dir.path().join(OLD_LOG_NAME), old).unwrap();
-    let current = lines(&[session("a", now + 5), session("c", now + 5)]);
+    let current = log_lines(&[session("a", now + 5), session("c", now + 5)]);
     std::fs::write(dir.path().join(LOG_NAME), current).unwrap();
 
     let store = EmbeddedStore::open(dir.path()).unwrap();
