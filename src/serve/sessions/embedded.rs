@@ -419,10 +419,15 @@ impl Log {
     }
 }
 
-/// Deletes the old log once redb has its content, durably (the directory is synced).
+/// Deletes the old log once redb has its content, durably (the directory is synced). Already
+/// gone is fine: a retry after a failed directory sync finds it so.
 fn remove_old_log(shared: &Shared) -> Result<(), StoreError> {
     let path = shared.path(OLD_LOG_NAME);
-    std::fs::remove_file(&path).map_err(|e| io_error("removing", &path, e))?;
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error("removing", &path, e)),
+    }
     sync_dir(&shared.dir)
 }
 
