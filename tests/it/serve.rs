@@ -22,12 +22,17 @@ pub(crate) fn client() -> reqwest::Client {
 
 /// `GET /v1/sessions/{id}` on a server: the JSON body, whatever the status.
 pub(crate) async fn get_session(url: &str, id: &str) -> Value {
+    get_json(&format!("{url}/v1/sessions/{id}"), None).await
+}
+
+/// `GET /metrics`: the Prometheus text.
+pub(crate) async fn metrics(url: &str) -> String {
     client()
-        .get(format!("{url}/v1/sessions/{id}"))
+        .get(format!("{url}/metrics"))
         .send()
         .await
         .unwrap()
-        .json()
+        .text()
         .await
         .unwrap()
 }
@@ -219,14 +224,7 @@ async fn tiers_run_in_seconds_with_short_durations() {
     );
     at(7.5).await;
     assert_eq!(get("?archived=true").await.0, 404);
-    let metrics = client()
-        .get(format!("{url}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&url).await;
     assert!(
         metrics.contains("plugctl_sessions 0"),
         "the sweep did not purge:\n{metrics}"
@@ -325,17 +323,7 @@ async fn openai_backend_against_a_fake_upstream() {
         failed.headers()["content-type"].to_str().unwrap(),
         "application/problem+json"
     );
-    let session: Value = client()
-        .get(format!(
-            "{url}/v1/sessions/{}",
-            reply["session_id"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = get_session(&url, reply["session_id"].as_str().unwrap()).await;
     let last = session["messages"]
         .as_array()
         .unwrap()

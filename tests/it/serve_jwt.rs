@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::serve::client;
+use crate::serve::{client, get_json};
 use crate::support::oidc::{self, Provider};
 use crate::support::serve_child::ServeChild;
 use crate::support::{Sandbox, run};
@@ -149,14 +149,7 @@ async fn jwt_auth_accepts_the_providers_tokens_and_refuses_the_others() {
     refused(&s.url, "not-a-jwt", "malformed token").await;
 
     // The manifest sends clients to the provider's own endpoints.
-    let manifest: Value = client()
-        .get(format!("{}/.well-known/ai-plugin.json", s.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let manifest = get_json(&format!("{}/.well-known/ai-plugin.json", s.url), None).await;
     let auth = &manifest["auth"];
     assert_eq!(auth["type"], "oauth", "{manifest}");
     assert_eq!(auth["client_url"], format!("{}/auth", a.issuer));

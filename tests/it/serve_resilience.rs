@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::serve::{client, get_json};
+use crate::serve::{client, get_json, metrics};
 use crate::support::faults::{Fault, FaultyUpstream};
 use crate::support::serve_child::ServeChild;
 use crate::support::{Sandbox, run};
@@ -25,17 +25,6 @@ async fn post_chat(url: &str, key: Option<&str>) -> reqwest::Response {
         req = req.bearer_auth(key);
     }
     req.send().await.unwrap()
-}
-
-async fn metrics(url: &str) -> String {
-    client()
-        .get(format!("{url}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
 }
 
 /// The value of one series in a Prometheus text, 0 when absent.

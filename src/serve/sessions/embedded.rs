@@ -357,7 +357,8 @@ struct Log {
 }
 
 impl Log {
-    /// Opens the log at `path`, creating it; it must be empty (it is, after a replay).
+    /// Opens the log at `path`, creating it. Records go from offset 0: a log with content is
+    /// replayed and emptied before the first append.
     fn create(path: PathBuf, durability: Durability) -> Result<Self, StoreError> {
         let file = std::fs::OpenOptions::new()
             .create(true)
