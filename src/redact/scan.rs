@@ -460,7 +460,10 @@ impl Redactor {
             part.steps.into_iter().for_each(|(_, found)| emit(found));
             return;
         }
-        let n = (threads * 2)
+        // Four parts per thread: the parts of one block end at different times, and the thread
+        // that finishes first takes another instead of waiting (measured: 2 per thread was
+        // about 10% slower in wall time on two cores, 8 no better than 4).
+        let n = (threads * 4)
             .min((until - from) / (PARALLEL_MIN / 4))
             .max(2);
         let bounds: Vec<usize> = (0..=n).map(|i| from + (until - from) * i / n).collect();

@@ -9,6 +9,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::scan::Hit;
 use super::{RedactError, Redactor, Summary, Tally};
 
 /// Bytes read per round (scanned in parallel parts when there are several cores).
@@ -62,72 +63,196 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8], len: &mut usize) -> io::Result<bo
     Ok(false)
 }
 
+/// What a block keeps in front of its chunk: the look-behind context and the look-ahead overlap
+/// of the block before it (never more, since the block before committed all but its overlap).
+const HEAD: usize = CONTEXT + OVERLAP;
+
+/// One of the two buffers of the pipeline: bytes carried over from the block before, then a
+/// chunk of up to [`BLOCK`] bytes read from the input, and the findings of its scan.
+struct Block {
+    /// `HEAD + BLOCK` bytes: the carried bytes end at `HEAD`, the chunk starts there.
+    buf: Vec<u8>,
+    /// Bytes carried over, right-aligned before `HEAD`.
+    carry: usize,
+    /// Bytes read into the chunk.
+    len: usize,
+    /// The input ended within this chunk.
+    eof: bool,
+    /// Where the scan starts in [`Block::data`]; what is before it was written with the block
+    /// before and is there for look-behind only.
+    start: usize,
+    /// Absolute input offset of `data()[0]`.
+    base: u64,
+    /// The scan's findings, in order.
+    hits: Vec<Hit>,
+}
+
+impl Block {
+    fn new() -> Self {
+        Self {
+            buf: vec![0; HEAD + BLOCK],
+            carry: 0,
+            len: 0,
+            eof: false,
+            start: 0,
+            base: 0,
+            hits: Vec::new(),
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.buf[HEAD - self.carry..HEAD + self.len]
+    }
+
+    /// Findings that start before this offset of `data()` are this block's; the rest are seen
+    /// again, whole, by the next block.
+    fn commit(&self) -> usize {
+        let end = self.carry + self.len;
+        if self.eof { end } else { end - OVERLAP }
+    }
+
+    /// Where this block's output ends in `data()`: its commit point, or the end of its last
+    /// finding if that reaches further.
+    fn upto(&self) -> usize {
+        self.hits
+            .last()
+            .map_or(self.commit(), |hit| hit.end.max(self.commit()))
+    }
+
+    /// Reads the next chunk of input (nothing once the input ended: a terminal would block).
+    fn read_chunk(&mut self, reader: &mut dyn Read, input_ended: bool) -> io::Result<()> {
+        self.len = 0;
+        self.eof = input_ended || fill(reader, &mut self.buf[HEAD..], &mut self.len)?;
+        Ok(())
+    }
+
+    /// Carries over what `prev` did not write (and its context), so this block continues it.
+    fn continue_from(&mut self, prev: &Block) {
+        let upto = prev.upto();
+        let keep_from = upto.saturating_sub(CONTEXT);
+        let carried = &prev.data()[keep_from..];
+        self.carry = carried.len();
+        self.buf[HEAD - self.carry..HEAD].copy_from_slice(carried);
+        self.start = upto - keep_from;
+        self.base = prev.base + keep_from as u64;
+    }
+
+    fn scan(&mut self, redactor: &Redactor) {
+        self.hits.clear();
+        let (start, commit) = (self.start, self.commit());
+        let data = &self.buf[HEAD - self.carry..HEAD + self.len];
+        let hits = &mut self.hits;
+        redactor.scan(data, start, commit, &mut |hit| hits.push(hit));
+    }
+}
+
+/// What the output side of the stream keeps between blocks.
+struct Emitter<'w> {
+    writer: Option<&'w mut dyn Write>,
+    tally: Tally,
+    lines: Lines,
+    out: Vec<u8>,
+    bytes_out: u64,
+}
+
+impl Emitter<'_> {
+    /// Writes a scanned block: its bytes from `start` to its `upto`, findings rewritten.
+    fn emit(&mut self, redactor: &Redactor, block: &Block) -> io::Result<()> {
+        let data = block.data();
+        let positions = self.tally.wants_positions();
+        let mut pos = block.start;
+        self.out.clear();
+        for hit in &block.hits {
+            self.out.extend_from_slice(&data[pos..hit.start]);
+            let value = &data[hit.start..hit.end];
+            let at = if positions {
+                let abs = block.base + hit.start as u64;
+                let from = (self.lines.offset() - block.base) as usize;
+                self.lines.locate(&data[from..], abs)
+            } else {
+                (0, 0)
+            };
+            self.tally.record(redactor, hit.rule, value, at);
+            redactor.replace(hit.rule, value, &mut self.out);
+            pos = hit.end;
+        }
+        let upto = block.upto();
+        self.out.extend_from_slice(&data[pos..upto]);
+        if let Some(w) = self.writer.as_mut() {
+            w.write_all(&self.out)?;
+        }
+        self.bytes_out += self.out.len() as u64;
+        if positions && !block.eof {
+            // Count the lines of what leaves with this block (all but the next one's context).
+            let drop_to = block.base + upto.saturating_sub(CONTEXT) as u64;
+            if drop_to > self.lines.offset() {
+                let from = (self.lines.offset() - block.base) as usize;
+                self.lines.locate(&data[from..], drop_to);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Redactor {
     /// Streams `reader` to `writer` (or nowhere, for `--check`), rewriting findings.
     /// `collect` keeps up to that many findings with their positions in the summary.
+    ///
+    /// A pipeline of two blocks: while the thread pool scans one, this thread writes out the
+    /// one before and reads the chunk after, so reading and writing cost no scanning time.
     pub fn stream_text(
         &self,
         reader: &mut dyn Read,
-        mut writer: Option<&mut dyn Write>,
+        writer: Option<&mut dyn Write>,
         collect: Option<usize>,
     ) -> Result<Summary, RedactError> {
-        let mut tally = Tally::new(self.rule_count(), collect);
-        let mut lines = Lines::default();
-        // `buf[..len]` holds the input from `base` on.
-        let mut buf = vec![0u8; CONTEXT + BLOCK + OVERLAP];
-        let mut len = 0;
-        let mut base: u64 = 0; // absolute offset of buf[0]
-        let mut start = 0; // buf[..start] is context that was already written
-        let (mut bytes_in, mut bytes_out) = (0u64, 0u64);
-        let mut out = Vec::new();
+        let mut emitter = Emitter {
+            writer,
+            tally: Tally::new(self.rule_count(), collect),
+            lines: Lines::default(),
+            out: Vec::with_capacity(HEAD + BLOCK),
+            bytes_out: 0,
+        };
+        let mut blocks = [Block::new(), Block::new()];
+        let mut bytes_in = 0u64;
+        let [first, second] = &mut blocks;
+        first.read_chunk(reader, false)?;
+        bytes_in += first.len as u64;
+        // Scan the first block while reading the second.
+        let input_ended = first.eof;
+        let read = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| first.scan(self));
+            second.read_chunk(reader, input_ended)
+        });
+        read?;
+        let mut current = 0;
         loop {
-            let before = len;
-            let eof = fill(reader, &mut buf[..start + BLOCK + OVERLAP], &mut len)?;
-            bytes_in += (len - before) as u64;
-            let end = len;
-            let data = &buf[..end];
-            let commit = if eof { end } else { end - OVERLAP };
-            let mut pos = start;
-            out.clear();
-            let positions = tally.wants_positions();
-            self.scan(data, start, commit, &mut |hit| {
-                out.extend_from_slice(&data[pos..hit.start]);
-                let value = &data[hit.start..hit.end];
-                let at = if positions {
-                    let abs = base + hit.start as u64;
-                    lines.locate(&data[(lines.at - base) as usize..], abs)
-                } else {
-                    (0, 0)
-                };
-                tally.record(self, hit.rule, value, at);
-                self.replace(hit.rule, value, &mut out);
-                pos = hit.end;
-            });
-            let upto = commit.max(pos);
-            out.extend_from_slice(&data[pos..upto]);
-            if let Some(w) = writer.as_mut() {
-                w.write_all(&out)?;
-            }
-            bytes_out += out.len() as u64;
-            if eof {
+            let (done, next) = match &mut blocks {
+                [a, b] if current == 0 => (a, b),
+                [a, b] => (b, a),
+            };
+            if done.eof {
+                emitter.emit(self, done)?;
                 break;
             }
-            let keep_from = upto.saturating_sub(CONTEXT);
-            if positions {
-                // Count the lines of what leaves the buffer.
-                let drop_to = base + keep_from as u64;
-                if drop_to > lines.at {
-                    lines.locate(&data[(lines.at - base) as usize..], drop_to);
-                }
-            }
-            buf.copy_within(keep_from..len, 0);
-            len -= keep_from;
-            base += keep_from as u64;
-            start = upto - keep_from;
+            bytes_in += next.len as u64;
+            next.continue_from(done);
+            let input_ended = next.eof;
+            let written = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| next.scan(self));
+                emitter.emit(self, done)?;
+                // `done` is written: its buffer takes the chunk after `next`.
+                done.read_chunk(reader, input_ended)
+            });
+            written?;
+            current = 1 - current;
         }
-        if let Some(w) = writer.as_mut() {
+        if let Some(w) = emitter.writer.as_mut() {
             w.flush()?;
         }
+        let Emitter {
+            tally, bytes_out, ..
+        } = emitter;
         Ok(tally.into_summary(self, bytes_in, bytes_out))
     }
 }
@@ -177,6 +302,34 @@ mod tests {
             assert_eq!(s.counts.get("card"), Some(&1), "offset {offset}");
             assert_eq!(out.len(), input.len() - 4, "offset {offset}");
         }
+    }
+
+    #[test]
+    fn positions_and_output_across_many_blocks() {
+        // Over three blocks, so the pipeline carries bytes and line counts from block to block;
+        // the finding near each block's end lies in its overlap, which the next block takes.
+        let filler = b"nothing here\n";
+        let finding = b"  ssn 123-45-6789\n";
+        let mut input = Vec::new();
+        let mut expected = Vec::new();
+        let mut line = 1;
+        for block in 1..=3 {
+            while input.len() + finding.len() < block * BLOCK - 5 {
+                input.extend_from_slice(filler);
+                line += 1;
+            }
+            input.truncate(input.len() - 4);
+            input.extend_from_slice(b"\n");
+            input.extend_from_slice(finding);
+            expected.push((line, 7));
+            line += 1;
+        }
+        let (out, s) = run(&input);
+        let found: Vec<_> = s.findings.iter().map(|f| (f.line, f.column)).collect();
+        assert_eq!(found, expected);
+        let text = String::from_utf8(input).unwrap();
+        let want = text.replace("123-45-6789", "[REDACTED:SSN]");
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]
