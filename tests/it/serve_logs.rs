@@ -35,6 +35,11 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A method no standard names, which is a card number: any token is a valid HTTP method.
+fn card_method() -> reqwest::Method {
+    reqwest::Method::from_bytes(CARD_PLAIN.as_bytes()).unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn json_logs_of_a_session_full_of_secrets_hold_none_of_them() {
     let sb = Sandbox::new();
@@ -98,6 +103,13 @@ async fn json_logs_of_a_session_full_of_secrets_hold_none_of_them() {
             .unwrap();
         assert!(answer.status().as_u16() < 500, "{path}");
     }
+    // Words of the client's own choosing: an extension method and a credential header's name.
+    let answer = secret_headers(http.request(card_method(), format!("{url}/v1/chat")))
+        .header(format!("x-token-{CARD_PLAIN}"), "v")
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_client_error());
     let (code, stderr) = server.terminate();
     assert_eq!(code, 0, "{stderr}");
 
@@ -132,7 +144,7 @@ async fn json_logs_of_a_session_full_of_secrets_hold_none_of_them() {
     }
 
     let requests: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
-    let sent = messages.len() + mistakes.len() + 3;
+    let sent = messages.len() + mistakes.len() + 3 + 1;
     assert_eq!(requests.len(), sent, "one line per request:\n{stderr}");
     for line in &requests {
         assert!(line["timestamp"].is_string(), "{line}");
@@ -189,6 +201,69 @@ async fn json_logs_of_a_session_full_of_secrets_hold_none_of_them() {
         lines.iter().any(|l| l["message"] == "listening"),
         "the start is a JSON line too:\n{stderr}"
     );
+}
+
+/// The text lines: every value a client chose is redacted where it stands, the rest is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn text_logs_redact_what_the_client_chose() {
+    let sb = Sandbox::new();
+    let server = ServeChild::start(&sb, &["--store", "memory"]);
+    let url = server.url.clone();
+    let http = client();
+    let turn: Value = http
+        .post(format!("{url}/v1/chat"))
+        .header("Authorization", format!("Bearer {JWT}"))
+        .json(&json!({"message": format!("card {CARD}, key {OPENAI_KEY}")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = turn["session_id"].as_str().unwrap().to_string();
+    let client_words = [
+        http.get(format!("{url}/v1/sessions/{EMAIL}")),
+        http.get(format!("{url}/v1/sessions/{session}")),
+        http.request(card_method(), format!("{url}/v1/chat")),
+        http.get(format!("{url}/healthz"))
+            .header(format!("x-token-{CARD_PLAIN}"), "v"),
+        http.post(format!("{url}/v1/chat"))
+            .json(&json!({"message": "hi", "stream": EMAIL})),
+    ];
+    for request in client_words {
+        let answer = request.send().await.unwrap();
+        assert!(answer.status().as_u16() < 500);
+    }
+    let (code, stderr) = server.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    for secret in [EMAIL, CARD, CARD_PLAIN, JWT, OPENAI_KEY, CLIENT_IP] {
+        assert!(
+            !stderr.contains(secret),
+            "{secret:?} is in the logs:\n{stderr}"
+        );
+    }
+    let requests: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(" INFO request "))
+        .collect();
+    assert_eq!(requests.len(), 6, "one line per request:\n{stderr}");
+    let has = |needle: &str| requests.iter().any(|l| l.contains(needle));
+    for expected in [
+        "user_agent=\"secret-agent/1.0 ([REDACTED:EMAIL])\"",
+        "auth=\"authorization (Bearer ********)\"",
+        "auth=\"x-token-[REDACTED:CARD] (********)\"",
+        "method=[REDACTED:CARD] route=/v1/chat status=405",
+        "route=/v1/sessions/{id} status=404",
+        "session_id=\"[REDACTED:EMAIL]\"",
+        "route=/v1/sessions/{id} status=200 ",
+        &format!("session_id=\"{session}\""),
+        "client_ip=\"127.0.0.0\"",
+    ] {
+        assert!(
+            has(expected),
+            "no request line with {expected:?}:\n{stderr}"
+        );
+    }
 }
 
 #[test]

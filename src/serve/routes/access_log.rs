@@ -5,19 +5,20 @@
 //! path, which can hold anything a client typed), the status, the latency, the session id when
 //! one is known, the client address anonymized (`crate::logging::anonymize_ip`), the user agent,
 //! which credentials came with the request (masked: the scheme of `Authorization` at most), and
-//! the detail of a problem answer. What is written still goes through the redact engine, in
-//! `crate::logging`.
+//! the detail of a problem answer. Every value a client chose goes through the redact engine
+//! here, field by field (`crate::logging::redact_log_value`); the line is logged under
+//! `crate::logging::ACCESS_TARGET`, which tells the log formatter not to redact it again.
 
 use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::logging::anonymize_ip;
+use crate::logging::{ACCESS_TARGET, anonymize_ip, redact_log_value};
 use crate::serve::problem::Problem;
 use crate::serve::state::AppState;
 
@@ -27,6 +28,28 @@ pub(crate) struct SessionId(pub String);
 
 /// What replaces a credential's value.
 const MASK: &str = "********";
+
+const STANDARD_METHODS: [Method; 9] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::DELETE,
+    Method::CONNECT,
+    Method::OPTIONS,
+    Method::TRACE,
+    Method::PATCH,
+];
+
+/// A session id as logged: the ids plugctl makes (hyphenated UUIDs) cannot hold a secret;
+/// anything else a client sent goes through the redact engine.
+fn session_for_log(id: &str) -> String {
+    if id.len() == 36 && uuid::Uuid::try_parse(id).is_ok() {
+        id.to_string()
+    } else {
+        redact_log_value(id)
+    }
+}
 
 /// The middleware: times the request, then logs it and counts it in the metrics.
 pub(crate) async fn track(
@@ -48,13 +71,14 @@ pub(crate) async fn track(
     let user_agent = request
         .headers()
         .get(header::USER_AGENT)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let auth = credentials(request.headers());
+        .map(|v| redact_log_value(&String::from_utf8_lossy(v.as_bytes())));
+    // Header names are the client's words too.
+    let auth = credentials(request.headers()).map(|shown| redact_log_value(&shown));
     let path_session = params.ok().and_then(|params| {
         params
             .iter()
             .find(|(name, _)| *name == "id")
-            .map(|(_, value)| value.to_string())
+            .map(|(_, value)| session_for_log(value))
     });
 
     let response = next.run(request).await;
@@ -66,13 +90,20 @@ pub(crate) async fn track(
     let session_id = response
         .extensions()
         .get::<SessionId>()
-        .map(|s| s.0.as_str())
-        .or(path_session.as_deref());
+        .map(|s| session_for_log(&s.0))
+        .or(path_session);
     let problem = response
         .extensions()
         .get::<Problem>()
-        .map(|p| p.detail.as_str());
+        .map(|p| redact_log_value(&p.detail));
+    // Extension methods are any token a client sends; the standard ones are plugctl's words.
+    let method = if STANDARD_METHODS.contains(&method) {
+        method.as_str().to_string()
+    } else {
+        redact_log_value(method.as_str())
+    };
     tracing::info!(
+        target: ACCESS_TARGET,
         method = %method,
         route = %route,
         status,
