@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use plugctl::serve::cluster_limit::{ClusterGcra, RETRY_EVERY, RedisLink};
 use plugctl::serve::limit::{Rate, RateLimiter as _, Scope};
 
-use crate::serve::client;
+use crate::serve::{client, post_chat};
 use crate::serve_reload::{replace, until_version};
 use crate::support::Sandbox;
 use crate::support::redis::RedisServer;
@@ -335,12 +335,7 @@ async fn two_nodes_on_one_redis_admit_the_rate_once_and_fall_back_per_node() {
     for node in &urls {
         loop {
             // A request gives the limiter the chance to ask Redis again.
-            let _ = client()
-                .post(format!("{node}/v1/chat"))
-                .json(&json!({"message": "hi"}))
-                .send()
-                .await
-                .unwrap();
+            let _ = post_chat(node, &json!({"message": "hi"})).await;
             let (status, body) = readyz(node).await;
             if status == 200 && body["rate_limit"]["scope"] == "cluster" {
                 break;

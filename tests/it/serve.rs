@@ -46,13 +46,19 @@ pub(crate) async fn get_json(url: &str, key: Option<&str>) -> Value {
     request.send().await.unwrap().json().await.unwrap()
 }
 
-pub(crate) async fn chat(url: &str, body: Value) -> Value {
-    let response = client()
+/// `POST /v1/chat` with a JSON body on a server: the response, whatever its status.
+pub(crate) async fn post_chat(url: &str, body: &Value) -> reqwest::Response {
+    client()
         .post(format!("{url}/v1/chat"))
-        .json(&body)
+        .json(body)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A turn that must succeed: its JSON answer.
+pub(crate) async fn chat(url: &str, body: Value) -> Value {
+    let response = post_chat(url, &body).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
@@ -95,15 +101,14 @@ async fn chat_stream_problems_restart_and_sigterm() {
     assert!(compressed, "the history never needed trimming");
 
     // Streaming: OpenAI chunks, then [DONE].
-    let text = client()
-        .post(format!("{url}/v1/chat"))
-        .json(&json!({"session_id": id, "message": "stream me", "stream": true}))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = post_chat(
+        &url,
+        &json!({"session_id": id, "message": "stream me", "stream": true}),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     let data_lines: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("data: "))
@@ -133,12 +138,7 @@ async fn chat_stream_problems_restart_and_sigterm() {
         bad.headers()["content-type"].to_str().unwrap(),
         "application/problem+json"
     );
-    let unknown = client()
-        .post(format!("{url}/v1/chat"))
-        .json(&json!({"session_id": "nope", "message": "hi"}))
-        .send()
-        .await
-        .unwrap();
+    let unknown = post_chat(&url, &json!({"session_id": "nope", "message": "hi"})).await;
     assert_eq!(unknown.status(), 404);
 
     // SIGTERM: a clean exit 0.
@@ -299,12 +299,8 @@ async fn openai_backend_against_a_fake_upstream() {
     let reply = chat(&url, json!({"message": "hi"})).await;
     assert_eq!(reply["reply"], "upstream says: hi");
 
-    let text = client()
-        .post(format!("{url}/v1/chat"))
-        .json(&json!({"message": "a b c", "stream": true}))
-        .send()
+    let text = post_chat(&url, &json!({"message": "a b c", "stream": true}))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -312,12 +308,11 @@ async fn openai_backend_against_a_fake_upstream() {
     assert!(text.contains("\"content\":\"a \""), "{text}");
 
     // Upstream failure: 502, and the user's message is kept in the session.
-    let failed = client()
-        .post(format!("{url}/v1/chat"))
-        .json(&json!({"session_id": reply["session_id"], "message": "fail"}))
-        .send()
-        .await
-        .unwrap();
+    let failed = post_chat(
+        &url,
+        &json!({"session_id": reply["session_id"], "message": "fail"}),
+    )
+    .await;
     assert_eq!(failed.status(), 502);
     assert_eq!(
         failed.headers()["content-type"].to_str().unwrap(),
@@ -333,12 +328,7 @@ async fn openai_backend_against_a_fake_upstream() {
     assert_eq!(last["content"], "fail");
 
     // Upstream slower than the timeout: 504.
-    let slow = client()
-        .post(format!("{url}/v1/chat"))
-        .json(&json!({"message": "sleep"}))
-        .send()
-        .await
-        .unwrap();
+    let slow = post_chat(&url, &json!({"message": "sleep"})).await;
     assert_eq!(slow.status(), 504);
     drop(server);
 }
@@ -364,12 +354,7 @@ async fn openai_key_comes_from_the_os_keyring() {
         let server = ServeChild::start_env(&sb, &[], &[("PLUGCTL_KEYRING_SERVICE", &service)]);
         let url = server.url.clone();
         async move {
-            let response = client()
-                .post(format!("{url}/v1/chat"))
-                .json(&json!({"message": "hi"}))
-                .send()
-                .await
-                .unwrap();
+            let response = post_chat(&url, &json!({"message": "hi"})).await;
             drop(server);
             response.status()
         }
