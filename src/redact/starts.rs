@@ -325,65 +325,108 @@ fn is_hex_or_colon(b: u8) -> bool {
     b.is_ascii_hexdigit() || b == b':'
 }
 
-/// Whether a card, SSN, IPv4 address or phone number (without `+` or `(`) can start at the digit
-/// at `at`. The digits from there form a chain of groups joined by single ` `, `-` or `.`; a
-/// card or SSN needs nine digits joined by ` ` or `-`, an IPv4 address four groups of at most
-/// three digits joined by dots, a phone `[2-9]dd.ddd.dddd` or `0d{2,4} d{3,4} d{3,4}`.
-fn shape_possible(hay: &[u8], at: usize) -> bool {
+/// One group of a chain of digits: where it starts, its digits, and the separator after it (` `,
+/// `-` or `.` when another group follows, 0 at the end of the chain).
+#[derive(Debug, Clone, Copy, Default)]
+struct Group {
+    start: usize,
+    len: usize,
+    sep: u8,
+}
+
+/// The most groups of one chain judged in one call. A judgement needs at most ten groups (nine
+/// one-digit groups for the digit count, four for the other shapes), so the first group is
+/// always judged; a longer chain is judged again from the first group that could not be.
+const CHAIN: usize = 16;
+
+/// Where a card, SSN, IPv4 address or phone number (without `+` or `(`) can start in the chain of
+/// digit groups that begins with the run of digits at `at`: groups joined by single ` `, `-` or
+/// `.`. A card or SSN needs nine digits joined by ` ` or `-`, an IPv4 address four groups of at
+/// most three digits joined by dots, a phone `[2-9]dd.ddd.dddd` or `0d{2,4} d{3,4} d{3,4}`.
+///
+/// `Ok(start)`: the first group, from `at` on, where one can start. `Err(end)`: none starts at a
+/// group before `end`. Every group of a chain after the first starts a run of digits after a
+/// separator, so the finder would ask about each of them in turn; judging them all in one walk
+/// saves walking the rest of the chain again from each (dates and times are chains).
+fn chain_start(hay: &[u8], at: usize) -> Result<usize, usize> {
+    let digits = |i: usize| hay[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let separator = |i: usize| match hay.get(i..i + 2) {
+        Some([s @ (b' ' | b'-' | b'.'), next]) if next.is_ascii_digit() => *s,
+        _ => 0,
+    };
     // Most runs are a lone number: nine digits or nothing.
-    let run = hay[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-    match hay.get(at + run..at + run + 2) {
-        Some([b' ' | b'-' | b'.', next]) if next.is_ascii_digit() => {}
-        _ => return run >= 9,
+    let len = digits(at);
+    let sep = separator(at + len);
+    if sep == 0 {
+        return if len >= 9 { Ok(at) } else { Err(at + len) };
     }
-    let first = hay[at];
-    let mut groups = [(0usize, 0u8); 4];
-    let mut n = 0;
-    // Digits so far while every separator is ` ` or `-`.
-    let mut dashed = Some(0usize);
-    let mut i = at;
-    loop {
-        let start = i;
-        while i < hay.len() && hay[i].is_ascii_digit() {
-            i += 1;
+    let mut groups = [Group::default(); CHAIN];
+    groups[0] = Group {
+        start: at,
+        len,
+        sep,
+    };
+    let mut n = 1;
+    let complete = loop {
+        if n == CHAIN {
+            break false;
         }
-        let sep = match hay.get(i..i + 2) {
-            Some([s @ (b' ' | b'-' | b'.'), next]) if next.is_ascii_digit() => *s,
-            _ => 0,
-        };
-        if let Some(total) = dashed.as_mut() {
-            *total += i - start;
-            if *total >= 9 {
-                return true;
-            }
-            if sep == b'.' {
-                dashed = None;
-            }
+        let last = groups[n - 1];
+        let start = last.start + last.len + 1;
+        let len = digits(start);
+        let sep = separator(start + len);
+        groups[n] = Group { start, len, sep };
+        n += 1;
+        if sep == 0 {
+            break true;
         }
-        if n < groups.len() {
-            groups[n] = (i - start, sep);
-            n += 1;
+    };
+    for j in 0..n {
+        match shape_at(hay, &groups[j..n], complete) {
+            Some(true) => return Ok(groups[j].start),
+            Some(false) => {}
+            None => return Err(groups[j].start),
         }
-        if sep == 0 || (n == groups.len() && dashed.is_none()) {
+    }
+    let last = groups[n - 1];
+    Err(last.start + last.len)
+}
+
+/// Whether a shape can start at the first of `groups`, the rest of its chain (`None`: that
+/// depends on groups after the last one, which `complete` says do not exist).
+fn shape_at(hay: &[u8], groups: &[Group], complete: bool) -> Option<bool> {
+    // A card or SSN: nine digits while every separator is ` ` or `-`.
+    let mut total = 0;
+    for (k, g) in groups.iter().enumerate() {
+        total += g.len;
+        if total >= 9 {
+            return Some(true);
+        }
+        if !matches!(g.sep, b' ' | b'-') {
             break;
         }
-        i += 1;
+        if k + 1 == groups.len() {
+            return None;
+        }
     }
-    let [g0, g1, g2, _] = groups;
-    let ipv4 = n == 4
-        && [g0, g1, g2]
-            .iter()
-            .all(|&(len, sep)| len <= 3 && sep == b'.');
-    let nanp =
-        n >= 3 && first >= b'2' && g0.0 == 3 && g0.1 != 0 && g1.0 == 3 && g1.1 != 0 && g2.0 >= 4;
-    let national = n >= 3
-        && first == b'0'
-        && (3..=5).contains(&g0.0)
-        && g0.1 == b' '
-        && (3..=4).contains(&g1.0)
-        && g1.1 == b' '
-        && g2.0 >= 3;
-    ipv4 || nanp || national
+    if !complete && groups.len() < 4 {
+        return None;
+    }
+    let first = hay[groups[0].start];
+    let ipv4 = groups.len() >= 4 && groups[..3].iter().all(|g| g.len <= 3 && g.sep == b'.');
+    let (nanp, national) = match groups {
+        [g0, g1, g2, ..] => (
+            first >= b'2' && g0.len == 3 && g1.len == 3 && g2.len >= 4,
+            first == b'0'
+                && (3..=5).contains(&g0.len)
+                && g0.sep == b' '
+                && (3..=4).contains(&g1.len)
+                && g1.sep == b' '
+                && g2.len >= 3,
+        ),
+        _ => (false, false),
+    };
+    Some(ipv4 || nanp || national)
 }
 
 /// The run of hex digits and colons around `at`, and whether an IPv6 match can lie in it: one
@@ -409,6 +452,8 @@ fn ipv6_run(hay: &[u8], at: usize) -> (usize, usize, bool) {
 fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<usize> {
     // Colons before here belong to a run already found not to hold an IPv6 address.
     let mut run_checked = 0;
+    // Runs of digits before here belong to a chain already judged.
+    let mut chain_checked = 0;
     let mut block = from;
     while block < until {
         let mut mask = block_mask(hay, block, until, rules.ipv6);
@@ -425,6 +470,9 @@ fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<
                 }
                 continue;
             }
+            if i < chain_checked {
+                continue;
+            }
             // The first digit of a run. Inside a word it starts a shape only right after a JSON
             // escape (`\n`, whose letter is not part of the value); at a word boundary, a
             // phone's `+` or `(` may lead it.
@@ -433,8 +481,12 @@ fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<
                 let escape = matches!(prev, b'n' | b'r' | b't' | b'b' | b'f')
                     && i >= 2
                     && hay[i - 2] == b'\\';
-                if escape && i - 2 >= from && shape_possible(hay, i) {
-                    return Some(i - 2);
+                if escape && i - 2 >= from {
+                    match chain_start(hay, i) {
+                        Ok(start) if start == i => return Some(i - 2),
+                        Ok(start) => return (start < until).then_some(start),
+                        Err(end) => chain_checked = end,
+                    }
                 }
                 continue;
             }
@@ -446,8 +498,11 @@ fn next_shape(hay: &[u8], from: usize, until: usize, rules: &Numeric) -> Option<
             if rules.phone && phone && i > from {
                 return Some(i - 1);
             }
-            if shape_possible(hay, i) {
-                return Some(i);
+            match chain_start(hay, i) {
+                // A later group of the chain may start at or after `until`: then so would
+                // anything else, since the chain has no colon.
+                Ok(start) => return (start < until).then_some(start),
+                Err(end) => chain_checked = end,
             }
         }
         block += 64;
@@ -493,6 +548,119 @@ mod tests {
         assert_eq!(shapes("std::vec"), [2, 3, 4]);
         // Inside a word: no boundary, no start.
         assert_eq!(shapes("id4111111111111111"), Vec::<usize>::new());
+    }
+
+    /// The judgement of one start at a time, walking the chain from it: the definition
+    /// [`chain_start`] must agree with.
+    fn shape_possible(hay: &[u8], at: usize) -> bool {
+        // Most runs are a lone number: nine digits or nothing.
+        let run = hay[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        match hay.get(at + run..at + run + 2) {
+            Some([b' ' | b'-' | b'.', next]) if next.is_ascii_digit() => {}
+            _ => return run >= 9,
+        }
+        let first = hay[at];
+        let mut groups = [(0usize, 0u8); 4];
+        let mut n = 0;
+        // Digits so far while every separator is ` ` or `-`.
+        let mut dashed = Some(0usize);
+        let mut i = at;
+        loop {
+            let start = i;
+            while i < hay.len() && hay[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sep = match hay.get(i..i + 2) {
+                Some([s @ (b' ' | b'-' | b'.'), next]) if next.is_ascii_digit() => *s,
+                _ => 0,
+            };
+            if let Some(total) = dashed.as_mut() {
+                *total += i - start;
+                if *total >= 9 {
+                    return true;
+                }
+                if sep == b'.' {
+                    dashed = None;
+                }
+            }
+            if n < groups.len() {
+                groups[n] = (i - start, sep);
+                n += 1;
+            }
+            if sep == 0 || (n == groups.len() && dashed.is_none()) {
+                break;
+            }
+            i += 1;
+        }
+        let [g0, g1, g2, _] = groups;
+        let ipv4 = n == 4
+            && [g0, g1, g2]
+                .iter()
+                .all(|&(len, sep)| len <= 3 && sep == b'.');
+        let nanp = n >= 3
+            && first >= b'2'
+            && g0.0 == 3
+            && g0.1 != 0
+            && g1.0 == 3
+            && g1.1 != 0
+            && g2.0 >= 4;
+        let national = n >= 3
+            && first == b'0'
+            && (3..=5).contains(&g0.0)
+            && g0.1 == b' '
+            && (3..=4).contains(&g1.0)
+            && g1.1 == b' '
+            && g2.0 >= 3;
+        ipv4 || nanp || national
+    }
+
+    #[test]
+    fn chains_are_judged_as_one_start_at_a_time() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            // Groups of 1-5 digits joined by the separators, with now and then a doubled
+            // separator or a letter that ends the chain; long chains included.
+            let len = 1 + (next() % 40) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|_| match next() % 12 {
+                    0 => b' ',
+                    1 => b'-',
+                    2 => b'.',
+                    3 => b'x',
+                    k => b"0123456789"[(k as usize * 7 + next() as usize) % 10],
+                })
+                .collect();
+            let starts: Vec<usize> = (0..text.len())
+                .filter(|&i| text[i].is_ascii_digit() && (i == 0 || !text[i - 1].is_ascii_digit()))
+                .collect();
+            let expected: Vec<usize> = starts
+                .iter()
+                .copied()
+                .filter(|&i| shape_possible(&text, i))
+                .collect();
+            // What the finder does: judge from a start, take a hit or skip the judged chain.
+            let mut found = Vec::new();
+            let mut checked = 0;
+            for &i in &starts {
+                if i < checked {
+                    continue;
+                }
+                match chain_start(&text, i) {
+                    Ok(start) => {
+                        found.push(start);
+                        checked = start + 1;
+                    }
+                    Err(end) => checked = end,
+                }
+            }
+            assert_eq!(found, expected, "{:?}", String::from_utf8_lossy(&text));
+        }
     }
 
     #[test]
