@@ -16,6 +16,7 @@ mod error;
 pub mod json;
 pub mod operator;
 pub mod rules;
+mod runs;
 mod scan;
 mod starts;
 pub mod stream;

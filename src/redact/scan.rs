@@ -21,6 +21,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, Match, PatternID, meta};
 
 use super::rules::{BUILTINS, Check, CustomRule};
+use super::runs;
 use super::starts::{self, Starts};
 use super::{RedactError, Redactor, Rule, Secret, Settings, Toggle, validate};
 
@@ -83,7 +84,21 @@ pub(crate) struct Group {
     rules: Vec<usize>,
     /// Where a match can start, for groups of built-in rules (`None`: search unanchored).
     starts: Option<Starts>,
+    /// Patterns matched without the regex where a start begins with their literal (`runs.rs`).
+    shortcuts: Vec<Shortcut>,
 }
+
+/// A hand-written matcher for one pattern of a group, used at the starts that begin with
+/// `prefix`, where no other pattern of the group can match.
+#[derive(Debug)]
+struct Shortcut {
+    pattern: PatternID,
+    prefix: &'static [u8],
+    end: MatchEnd,
+}
+
+/// The end of a pattern's match anchored at a position (`None`: no match there).
+type MatchEnd = fn(&[u8], usize) -> Option<usize>;
 
 const GROUPS: usize = 6;
 
@@ -285,10 +300,16 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             }
             _ => None,
         };
+        let shortcuts = if starts.is_some() {
+            shortcuts(&rules, &rule_ids)
+        } else {
+            Vec::new()
+        };
         groups.push(Group {
             regex,
             rules: rule_ids,
             starts,
+            shortcuts,
         });
     }
 
@@ -335,6 +356,33 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
         allow,
         key: settings.hash_key.clone(),
     })
+}
+
+/// The shortcuts of a group of `rule_ids`: the PEM and JWT matchers of `runs.rs`, for as long
+/// as no other rule of the group can start with the first byte of their literal.
+fn shortcuts(rules: &[Rule], rule_ids: &[usize]) -> Vec<Shortcut> {
+    let mut out = Vec::new();
+    for (local, &id) in rule_ids.iter().enumerate() {
+        let (prefix, end): (&'static [u8], MatchEnd) = match rules[id].name.as_str() {
+            "private_key" => (b"-----BEGIN", runs::pem_block_end),
+            "jwt" => (b"eyJ", runs::jwt_end),
+            _ => continue,
+        };
+        let alone = rule_ids.iter().filter(|&&other| other != id).all(|&other| {
+            rules[other]
+                .first
+                .as_ref()
+                .is_some_and(|first| !first[usize::from(prefix[0])])
+        });
+        if alone {
+            out.push(Shortcut {
+                pattern: PatternID::must(local),
+                prefix,
+                end,
+            });
+        }
+    }
+    out
 }
 
 /// A custom rule must have a unique name, a pattern that compiles and cannot match empty text.
@@ -615,8 +663,22 @@ impl Redactor {
         loop {
             let start = starts.next(hay, at, until, state)?;
             let input = Input::new(hay).range(start..reach).anchored(Anchored::Yes);
-            if let Some(m) = group.regex.search(&input) {
-                return Some(m);
+            let within = &hay[..reach];
+            let found = match group
+                .shortcuts
+                .iter()
+                .find(|s| within[start..].starts_with(s.prefix))
+            {
+                Some(shortcut) => {
+                    let found = (shortcut.end)(within, start)
+                        .map(|end| Match::new(shortcut.pattern, start..end));
+                    debug_assert_eq!(found, group.regex.search(&input));
+                    found
+                }
+                None => group.regex.search(&input),
+            };
+            if found.is_some() {
+                return found;
             }
             at = start + 1;
         }
