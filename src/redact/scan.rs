@@ -16,6 +16,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, Match, PatternID, meta};
@@ -193,7 +194,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             } else {
                 Secret::Whole
             },
-            first: first_bytes(&c.pattern),
+            first: None,
             captures: None,
         });
         patterns.push(c.pattern.clone());
@@ -223,7 +224,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             keywords: Vec::new(),
             window: 0,
             secret,
-            first: first_bytes(&pattern),
+            first: None,
             captures: None,
         });
         patterns.push(pattern);
@@ -254,64 +255,73 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
         });
     }
 
-    for (r, pattern) in rules.iter_mut().zip(&patterns) {
-        if r.secret == Secret::Captures {
-            let regex = meta::Builder::new()
-                .syntax(syntax_config())
-                .configure(meta::Config::new().utf8_empty(false))
-                .build(pattern)
-                .map_err(|e| RedactError::InvalidRule {
-                    name: r.name.clone(),
-                    message: e.to_string(),
-                })?;
-            r.captures = Some(regex);
-        }
-    }
+    // Compiling is most of the start-up time (regex-syntax parses, NFAs, prefilters): the
+    // rules' own regexes and the groups are compiled on the thread pool.
+    rules.par_iter_mut().zip(&patterns).try_for_each(
+        |(r, pattern)| -> Result<(), RedactError> {
+            r.first = first_bytes(pattern);
+            if r.secret == Secret::Captures {
+                let regex = meta::Builder::new()
+                    .syntax(syntax_config())
+                    .configure(meta::Config::new().utf8_empty(false))
+                    .build(pattern)
+                    .map_err(|e| RedactError::InvalidRule {
+                        name: r.name.clone(),
+                        message: e.to_string(),
+                    })?;
+                r.captures = Some(regex);
+            }
+            Ok(())
+        },
+    )?;
 
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); GROUPS];
     for (i, r) in rules.iter().enumerate() {
         let custom = i < rules.len() - BUILTINS.iter().zip(&enabled).filter(|(_, on)| **on).count();
         members[group_of(&r.name, custom)].push(i);
     }
-    let mut groups = Vec::new();
-    for (id, rule_ids) in members.into_iter().enumerate() {
-        if rule_ids.is_empty() {
-            continue;
-        }
-        let pats: Vec<&str> = rule_ids.iter().map(|&i| patterns[i].as_str()).collect();
-        let regex = meta::Builder::new()
-            .syntax(syntax_config())
-            .configure(meta_config())
-            .build_many(&pats)
-            .map_err(|e| RedactError::InvalidRule {
-                name: rule_ids
-                    .iter()
-                    .map(|&i| rules[i].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                message: e.to_string(),
-            })?;
-        let starts = match id {
-            _ if !starts => None,
-            0 | 1 => Starts::from_patterns(&pats),
-            3 => {
-                let names: Vec<&str> = rule_ids.iter().map(|&i| rules[i].name.as_str()).collect();
-                Starts::numeric(&names)
-            }
-            _ => None,
-        };
-        let shortcuts = if starts.is_some() {
-            shortcuts(&rules, &rule_ids)
-        } else {
-            Vec::new()
-        };
-        groups.push(Group {
-            regex,
-            rules: rule_ids,
-            starts,
-            shortcuts,
-        });
-    }
+    let with_starts = starts;
+    let groups = members
+        .into_par_iter()
+        .enumerate()
+        .filter(|(_, rule_ids)| !rule_ids.is_empty())
+        .map(|(id, rule_ids)| -> Result<Group, RedactError> {
+            let pats: Vec<&str> = rule_ids.iter().map(|&i| patterns[i].as_str()).collect();
+            let regex = meta::Builder::new()
+                .syntax(syntax_config())
+                .configure(meta_config())
+                .build_many(&pats)
+                .map_err(|e| RedactError::InvalidRule {
+                    name: rule_ids
+                        .iter()
+                        .map(|&i| rules[i].name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    message: e.to_string(),
+                })?;
+            let starts = match id {
+                _ if !with_starts => None,
+                0 | 1 => Starts::from_patterns(&pats),
+                3 => {
+                    let names: Vec<&str> =
+                        rule_ids.iter().map(|&i| rules[i].name.as_str()).collect();
+                    Starts::numeric(&names)
+                }
+                _ => None,
+            };
+            let shortcuts = if starts.is_some() {
+                shortcuts(&rules, &rule_ids)
+            } else {
+                Vec::new()
+            };
+            Ok(Group {
+                regex,
+                rules: rule_ids,
+                starts,
+                shortcuts,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
 
     let allow = if settings.allow_patterns.is_empty() {
         None
@@ -516,7 +526,6 @@ impl Redactor {
             .max(2);
         let bounds: Vec<usize> = (0..=n).map(|i| from + (until - from) * i / n).collect();
         let parts: Vec<Part> = {
-            use rayon::prelude::*;
             (0..n)
                 .into_par_iter()
                 .map(|i| self.scan_part(hay, bounds[i], bounds[i + 1]))
