@@ -349,7 +349,7 @@ const CHAIN: usize = 16;
 /// separator, so the finder would ask about each of them in turn; judging them all in one walk
 /// saves walking the rest of the chain again from each (dates and times are chains).
 fn chain_start(hay: &[u8], at: usize) -> Result<usize, usize> {
-    let digits = |i: usize| hay[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let digits = |i: usize| digit_run(hay, i);
     let separator = |i: usize| match hay.get(i..i + 2) {
         Some([s @ (b' ' | b'-' | b'.'), next]) if next.is_ascii_digit() => *s,
         _ => 0,
@@ -360,13 +360,32 @@ fn chain_start(hay: &[u8], at: usize) -> Result<usize, usize> {
     if sep == 0 {
         return if len >= 9 { Ok(at) } else { Err(at + len) };
     }
+    let second = at + len + 1;
+    let second_len = digits(second);
+    let second_sep = separator(second + second_len);
+    if second_sep == 0 {
+        // Two groups (a date's tail, a decimal, a time): only nine digits can make a shape,
+        // every other one needs three groups or more.
+        return if len >= 9 || (sep != b'.' && len + second_len >= 9) {
+            Ok(at)
+        } else if second_len >= 9 {
+            Ok(second)
+        } else {
+            Err(second + second_len)
+        };
+    }
     let mut groups = [Group::default(); CHAIN];
     groups[0] = Group {
         start: at,
         len,
         sep,
     };
-    let mut n = 1;
+    groups[1] = Group {
+        start: second,
+        len: second_len,
+        sep: second_sep,
+    };
+    let mut n = 2;
     let complete = loop {
         if n == CHAIN {
             break false;
@@ -390,6 +409,31 @@ fn chain_start(hay: &[u8], at: usize) -> Result<usize, usize> {
     }
     let last = groups[n - 1];
     Err(last.start + last.len)
+}
+
+/// The number of ASCII digits from `at` on, eight bytes at a time (runs are short: a whole
+/// word at once beats a loop with a branch per digit).
+fn digit_run(hay: &[u8], at: usize) -> usize {
+    const LANES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut n = 0;
+    while let Some(word) = hay.get(at + n..at + n + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let low = x & LOW7;
+        // The high bit of each lane that holds a digit (as in `classes_swar`).
+        let digit =
+            (low + LANES * u64::from(0x80 - b'0')) & !(low + LANES * u64::from(0x7f - b'9'));
+        let other = !(digit & !x) & HIGH;
+        if other != 0 {
+            return n + (other.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + hay[at + n..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count()
 }
 
 /// Whether a shape can start at the first of `groups`, the rest of its chain (`None`: that
@@ -660,6 +704,18 @@ mod tests {
                 }
             }
             assert_eq!(found, expected, "{:?}", String::from_utf8_lossy(&text));
+        }
+    }
+
+    #[test]
+    fn digit_runs_are_counted_to_their_end() {
+        let text = b"12345678901234567x9\x80012:0/";
+        for at in 0..text.len() {
+            for end in at..=text.len() {
+                let hay = &text[..end];
+                let expected = hay[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                assert_eq!(digit_run(hay, at), expected, "{at} {end}");
+            }
         }
     }
 
