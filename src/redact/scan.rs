@@ -282,7 +282,6 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
         let custom = i < rules.len() - BUILTINS.iter().zip(&enabled).filter(|(_, on)| **on).count();
         members[group_of(&r.name, custom)].push(i);
     }
-    let with_starts = starts;
     let groups = members
         .into_par_iter()
         .enumerate()
@@ -301,8 +300,8 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
                         .join(", "),
                     message: e.to_string(),
                 })?;
-            let starts = match id {
-                _ if !with_starts => None,
+            let finder = match id {
+                _ if !starts => None,
                 0 | 1 => Starts::from_patterns(&pats),
                 3 => {
                     let names: Vec<&str> =
@@ -311,7 +310,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
                 }
                 _ => None,
             };
-            let shortcuts = if starts.is_some() {
+            let shortcuts = if finder.is_some() {
                 shortcuts(&rules, &rule_ids)
             } else {
                 Vec::new()
@@ -319,7 +318,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             Ok(Group {
                 regex,
                 rules: rule_ids,
-                starts,
+                starts: finder,
                 shortcuts,
             })
         })
