@@ -288,30 +288,33 @@ fn classes(block: &[u8; 64]) -> (u64, u64) {
     classes_swar(block)
 }
 
-/// [`classes`] eight bytes at a time in a `u64`, for other processors. Each lane is computed on
-/// its low seven bits, so no carry crosses into the next lane, and bytes of 0x80 and above
-/// (UTF-8 text) never count.
+// Eight bytes at a time in a `u64`, without `unsafe`: each lane is computed on its low seven
+// bits, so no carry crosses into the next lane, and bytes of 0x80 and above (UTF-8 text) never
+// count.
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of each byte of `x` that is an ASCII digit.
+fn digit_lanes(x: u64) -> u64 {
+    let low = x & LOW7;
+    (low + LANES * u64::from(0x80 - b'0')) & !(low + LANES * u64::from(0x7f - b'9')) & !x & HIGH
+}
+
+/// [`classes`] eight bytes at a time in a `u64`, for other processors.
 #[cfg_attr(
     all(target_arch = "x86_64", target_feature = "sse2", not(test)),
     allow(dead_code)
 )]
 fn classes_swar(block: &[u8; 64]) -> (u64, u64) {
-    const LANES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     // The high bits of the eight lanes as the eight low bits (bit k: byte k).
     let lane_bits = |high: u64| ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
     let (mut digits, mut colons) = (0u64, 0u64);
     for (w, word) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let low = x & LOW7;
-        let digit = (low + LANES * u64::from(0x80 - b'0'))
-            & !(low + LANES * u64::from(0x7f - b'9'))
-            & !x
-            & HIGH;
         let y = x ^ (LANES * u64::from(b':'));
         let colon = !(((y & LOW7) + LOW7) | y) & HIGH;
-        digits |= lane_bits(digit) << (8 * w);
+        digits |= lane_bits(digit_lanes(x)) << (8 * w);
         colons |= lane_bits(colon) << (8 * w);
     }
     (digits, colons)
@@ -414,17 +417,10 @@ fn chain_start(hay: &[u8], at: usize) -> Result<usize, usize> {
 /// The number of ASCII digits from `at` on, eight bytes at a time (runs are short: a whole
 /// word at once beats a loop with a branch per digit).
 fn digit_run(hay: &[u8], at: usize) -> usize {
-    const LANES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let mut n = 0;
     while let Some(word) = hay.get(at + n..at + n + 8) {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let low = x & LOW7;
-        // The high bit of each lane that holds a digit (as in `classes_swar`).
-        let digit =
-            (low + LANES * u64::from(0x80 - b'0')) & !(low + LANES * u64::from(0x7f - b'9'));
-        let other = !(digit & !x) & HIGH;
+        let other = !digit_lanes(x) & HIGH;
         if other != 0 {
             return n + (other.trailing_zeros() / 8) as usize;
         }
