@@ -99,17 +99,12 @@ pub(crate) fn pem_block_end(hay: &[u8], at: usize) -> Option<usize> {
 /// the table cost more than the lazy DFA did.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn body_classes(chunk: &[u8; 16]) -> (u16, u16) {
+    use super::starts::bytes_within as within;
     use safe_arch::{
-        bitor_m128i, cmp_eq_mask_i8_m128i, m128i, min_u8_m128i, move_mask_i8_m128i,
-        set_splat_i8_m128i, sub_i8_m128i,
+        bitor_m128i, cmp_eq_mask_i8_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i,
     };
     let splat = |b: u8| set_splat_i8_m128i(b as i8);
     let x = m128i::from(*chunk);
-    // `lo..=lo + span`: `x - lo` wraps everything else above `span`.
-    let within = |v: m128i, lo: u8, span: u8| {
-        let y = sub_i8_m128i(v, splat(lo));
-        cmp_eq_mask_i8_m128i(min_u8_m128i(y, splat(span)), y)
-    };
     let letter = within(bitor_m128i(x, splat(0x20)), b'a', 25);
     let digit = within(x, b'0', 9);
     let space = bitor_m128i(within(x, b'\t', 4), cmp_eq_mask_i8_m128i(x, splat(b' ')));

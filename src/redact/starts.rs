@@ -266,21 +266,25 @@ fn block_mask(hay: &[u8], at: usize, until: usize, colons: bool) -> u64 {
 /// whole scan.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn classes(block: &[u8; 64]) -> (u64, u64) {
-    use safe_arch::{
-        cmp_eq_mask_i8_m128i, m128i, min_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
-        sub_i8_m128i,
-    };
+    use safe_arch::{cmp_eq_mask_i8_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let (mut digits, mut colons) = (0u64, 0u64);
     for (k, lanes) in block.chunks_exact(16).enumerate() {
         let x = m128i::from(<[u8; 16]>::try_from(lanes).expect("16 bytes"));
-        // `b - '0'` wraps everything that is not a digit above 9.
-        let y = sub_i8_m128i(x, set_splat_i8_m128i(b'0' as i8));
-        let digit = cmp_eq_mask_i8_m128i(min_u8_m128i(y, set_splat_i8_m128i(9)), y);
+        let digit = bytes_within(x, b'0', 9);
         let colon = cmp_eq_mask_i8_m128i(x, set_splat_i8_m128i(b':' as i8));
         digits |= u64::from(move_mask_i8_m128i(digit) as u16) << (16 * k);
         colons |= u64::from(move_mask_i8_m128i(colon) as u16) << (16 * k);
     }
     (digits, colons)
+}
+
+/// All ones in each lane of `x` whose byte is in `lo..=lo + span`: `x - lo` wraps every other
+/// byte above `span`. (Also the byte classes of `runs.rs`.)
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+pub(super) fn bytes_within(x: safe_arch::m128i, lo: u8, span: u8) -> safe_arch::m128i {
+    use safe_arch::{cmp_eq_mask_i8_m128i, min_u8_m128i, set_splat_i8_m128i, sub_i8_m128i};
+    let y = sub_i8_m128i(x, set_splat_i8_m128i(lo as i8));
+    cmp_eq_mask_i8_m128i(min_u8_m128i(y, set_splat_i8_m128i(span as i8)), y)
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
