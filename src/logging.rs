@@ -11,16 +11,23 @@
 //! [`redact_log_value`], and the rest (route template, status, latency, a session id plugctl
 //! checked, the anonymized address) cannot hold a secret. Redacting its whole text again cost
 //! about a third of what a request line costs.
+//!
+//! A server's info lines are not written one system call each: they wait in a buffer that is
+//! written out [`FLUSH_INTERVAL`] after its first line, or sooner when it fills; warnings,
+//! errors and [`flush`] write out everything before them at once. Writing each request line
+//! to a file cost about a tenth of a request's CPU time; a batch costs a fraction of that.
 
+use std::io::{self, Write as _};
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::fmt::format::{Format, Full, Writer};
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -92,7 +99,7 @@ pub fn init(verbosity: Verbosity, verbose_count: u8, ansi: bool) {
     };
     let fmt = tracing_subscriber::fmt::layer()
         .event_format(lines)
-        .with_writer(std::io::stderr)
+        .with_writer(StderrLines)
         .with_ansi(ansi);
     if Registry::default()
         .with(filter)
@@ -113,6 +120,7 @@ pub fn init(verbosity: Verbosity, verbose_count: u8, ansi: bool) {
 /// `-q` or `$PLUGCTL_LOG` say otherwise. The first call wins.
 pub fn use_server_lines(format: LogFormat, redactor: Arc<Redactor>) {
     let _ = SERVER_LINES.set(ServerLines { format, redactor });
+    start_batching();
     if let Some(installed) = INSTALLED.get() {
         let explicit = env::var(env::LOG).is_some();
         if !explicit && installed.verbosity != Verbosity::Quiet && installed.verbose_count == 0 {
@@ -167,6 +175,125 @@ pub fn anonymize_ip(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// How long a server's info line may wait before it is written out.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Waiting lines are written out at once when they reach this size.
+const BATCH_LIMIT: usize = 64 * 1024;
+
+/// The lines waiting to be written, once a server batches them.
+static BATCH: OnceLock<Batch> = OnceLock::new();
+
+struct Batch {
+    /// Lines not yet written.
+    waiting: Mutex<Vec<u8>>,
+    /// The buffer being written: held while writing, so batches reach stderr in order.
+    writing: Mutex<Vec<u8>>,
+    /// The thread that writes out the waiting lines after [`FLUSH_INTERVAL`].
+    flusher: std::thread::Thread,
+}
+
+/// Starts batching info lines; the first call wins. Without a thread, lines stay unbatched.
+fn start_batching() {
+    if BATCH.get().is_some() {
+        return;
+    }
+    let flusher = std::thread::Builder::new()
+        .name("plugctl-log".into())
+        .spawn(|| {
+            loop {
+                // Unparked by the first line into an empty buffer.
+                std::thread::park();
+                std::thread::sleep(FLUSH_INTERVAL);
+                flush();
+            }
+        });
+    if let Ok(handle) = flusher {
+        let _ = BATCH.set(Batch {
+            waiting: Mutex::new(Vec::with_capacity(BATCH_LIMIT)),
+            writing: Mutex::new(Vec::with_capacity(BATCH_LIMIT)),
+            flusher: handle.thread().clone(),
+        });
+    }
+}
+
+/// Writes out every waiting log line. Output that bypasses the log (the printer's status and
+/// error lines) calls this first, so that stderr keeps the order things happened in.
+pub fn flush() {
+    if let Some(batch) = BATCH.get() {
+        let waiting = lock(&batch.waiting);
+        if !waiting.is_empty() {
+            batch.write_out(waiting);
+        }
+    }
+}
+
+fn lock(mutex: &Mutex<Vec<u8>>) -> MutexGuard<'_, Vec<u8>> {
+    // A thread that panicked while holding a buffer left whole lines in it, or none.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Batch {
+    /// Writes the waiting lines; new lines can be added while the write runs.
+    fn write_out(&self, mut waiting: MutexGuard<'_, Vec<u8>>) {
+        let mut writing = lock(&self.writing);
+        std::mem::swap(&mut *waiting, &mut *writing);
+        drop(waiting);
+        // Nothing useful can be done when stderr itself is gone.
+        let _ = io::stderr().write_all(&writing);
+        writing.clear();
+    }
+}
+
+/// The writer of the global subscriber: stderr, through the batch once a server started one.
+struct StderrLines;
+
+impl<'a> MakeWriter<'a> for StderrLines {
+    type Writer = LineWriter;
+
+    fn make_writer(&'a self) -> LineWriter {
+        LineWriter { urgent: true }
+    }
+
+    fn make_writer_for(&'a self, meta: &Metadata<'_>) -> LineWriter {
+        // Warnings and errors are written at once; tracing orders levels by verbosity.
+        LineWriter {
+            urgent: *meta.level() <= Level::WARN,
+        }
+    }
+}
+
+/// One log line on its way to stderr.
+struct LineWriter {
+    urgent: bool,
+}
+
+impl io::Write for LineWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        let Some(batch) = BATCH.get() else {
+            return io::stderr().write_all(buf);
+        };
+        let mut waiting = lock(&batch.waiting);
+        let was_empty = waiting.is_empty();
+        waiting.extend_from_slice(buf);
+        if self.urgent || waiting.len() >= BATCH_LIMIT {
+            batch.write_out(waiting);
+        } else if was_empty {
+            batch.flusher.unpark();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The event formatter of the global subscriber: tracing's text until a server switches to
 /// [`ServerLines`].
 struct Lines {
@@ -212,6 +339,7 @@ where
     ) -> std::fmt::Result {
         let redacted = event.metadata().target() == ACCESS_TARGET;
         match self.format {
+            LogFormat::Text if redacted => write_request_line(writer, event),
             LogFormat::Text => {
                 let mut line = String::new();
                 Format::default()
@@ -246,6 +374,90 @@ where
                 let text = serde_json::to_string(&line).map_err(|_| std::fmt::Error)?;
                 writeln!(writer, "{text}")
             }
+        }
+    }
+}
+
+/// A request line in the text format, written straight into the subscriber's line buffer. It
+/// reads the same as tracing's own text format (no span is open around a request line), whose
+/// general machinery and extra copy cost more than the rest of the line.
+fn write_request_line(mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
+    if SystemTime.format_time(&mut writer).is_err() {
+        writer.write_str("<unknown time>")?;
+    }
+    let level = match *event.metadata().level() {
+        Level::TRACE => "TRACE",
+        Level::DEBUG => "DEBUG",
+        Level::INFO => " INFO",
+        Level::WARN => " WARN",
+        Level::ERROR => "ERROR",
+    };
+    writer.write_char(' ')?;
+    writer.write_str(level)?;
+    writer.write_char(' ')?;
+    let mut fields = TextFields {
+        writer: &mut writer,
+        first: true,
+        result: Ok(()),
+    };
+    event.record(&mut fields);
+    fields.result?;
+    writer.write_char('\n')
+}
+
+/// Writes fields as tracing's text format does: the message bare, then `name=value` separated
+/// by spaces, strings quoted and escaped as Rust's `Debug` does (so a value cannot break the
+/// line).
+struct TextFields<'a, 'w> {
+    writer: &'a mut Writer<'w>,
+    first: bool,
+    result: std::fmt::Result,
+}
+
+impl TextFields<'_, '_> {
+    /// Starts a field: the separator, then `name=` unless it is the message.
+    fn start(&mut self, field: &Field) -> bool {
+        if self.result.is_err() {
+            return false;
+        }
+        if !self.first {
+            self.result = self.writer.write_char(' ');
+        }
+        self.first = false;
+        if field.name() != "message" {
+            self.result = self
+                .result
+                .and_then(|()| self.writer.write_str(field.name()))
+                .and_then(|()| self.writer.write_char('='));
+        }
+        self.result.is_ok()
+    }
+}
+
+impl Visit for TextFields<'_, '_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if !self.start(field) {
+            return;
+        }
+        // Printable ASCII without quotes or backslashes reads the same escaped or not.
+        let plain = value
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+        self.result = if field.name() == "message" {
+            self.writer.write_str(value)
+        } else if plain {
+            self.writer
+                .write_char('"')
+                .and_then(|()| self.writer.write_str(value))
+                .and_then(|()| self.writer.write_char('"'))
+        } else {
+            write!(self.writer, "{value:?}")
+        };
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if self.start(field) {
+            self.result = write!(self.writer, "{value:?}");
         }
     }
 }
@@ -392,6 +604,98 @@ mod tests {
         let error = line["error"].as_str().unwrap();
         assert!(!error.contains("ada@"), "{error}");
         assert!(error.contains("expected a boolean"), "{error}");
+    }
+
+    /// Formats one request event with `format` and returns the line without its timestamp.
+    fn request_line<F>(format: F, user_agent: &str, error: Option<&str>, latency_ms: f64) -> String
+    where
+        F: for<'w> FormatEvent<Registry, tracing_subscriber::fmt::format::DefaultFields>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let buffer = Buffer::default();
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .event_format(format)
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(
+                target: ACCESS_TARGET,
+                method = %"POST",
+                route = %"/v1/chat",
+                status = 200u16,
+                latency_ms,
+                session_id = Some("01a2196a-d181-70c6-b4f5-38926ffd5aea"),
+                client_ip = Some("127.0.0.0".to_string()),
+                user_agent,
+                error,
+                "request"
+            );
+        });
+        let line = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let (_timestamp, rest) = line.split_once(' ').unwrap();
+        rest.to_string()
+    }
+
+    /// Renders a request line with plugctl's writer.
+    struct RequestLine;
+
+    impl<S, N> FormatEvent<S, N> for RequestLine
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+        N: for<'a> FormatFields<'a> + 'static,
+    {
+        fn format_event(
+            &self,
+            _: &FmtContext<'_, S, N>,
+            writer: Writer<'_>,
+            event: &Event<'_>,
+        ) -> std::fmt::Result {
+            write_request_line(writer, event)
+        }
+    }
+
+    proptest::proptest! {
+        /// The request line reads exactly as tracing's own text format would write it, quotes,
+        /// escapes and all.
+        #[test]
+        fn request_lines_read_as_tracing_writes_them(
+            user_agent in proptest::prelude::any::<String>(),
+            error in proptest::option::of("[ -~\\t\\n\"\\\\é😀\\u{7f}\\u{200b}]{0,40}"),
+            latency_us in 0u64..100_000_000,
+        ) {
+            let latency_ms = latency_us as f64 / 1000.0;
+            let tracing_line = request_line(
+                Format::default().with_ansi(false).with_target(false),
+                &user_agent,
+                error.as_deref(),
+                latency_ms,
+            );
+            let plugctl_line = request_line(RequestLine, &user_agent, error.as_deref(), latency_ms);
+            proptest::prop_assert_eq!(plugctl_line, tracing_line);
+        }
+    }
+
+    #[test]
+    fn a_request_line_is_one_line() {
+        let line = request_line(
+            RequestLine,
+            "agent\nINFO forged line",
+            Some("a \"quote\""),
+            1.5,
+        );
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(
+            line.starts_with(" INFO request method=POST route=/v1/chat status=200 latency_ms=1.5 "),
+            "{line}"
+        );
+        assert!(
+            line.contains(r#"user_agent="agent\nINFO forged line""#),
+            "{line}"
+        );
+        assert!(line.contains(r#"error="a \"quote\"""#), "{line}");
     }
 
     #[test]

@@ -129,6 +129,8 @@ pub async fn run(cli: Cli) -> ExitStatus {
         }
         Err(e) => Err((CliError::from(e), early)),
     };
+    // A server's last request lines may still be waiting in the log's buffer.
+    crate::logging::flush();
     match result {
         Ok(status) => status,
         Err((e, _)) if e.is_broken_pipe() => ExitStatus::Success,

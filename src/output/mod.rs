@@ -105,6 +105,7 @@ impl Printer {
 
     /// JSON on stderr (reports that accompany data written to stdout).
     pub fn json_stderr<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+        crate::logging::flush();
         let mut err = io::stderr().lock();
         serde_json::to_writer_pretty(&mut err, value)?;
         err.write_all(b"\n")
@@ -178,6 +179,8 @@ impl Printer {
     }
 
     fn stderr_line(&self, text: &str) {
+        // Log lines written before this one come first.
+        crate::logging::flush();
         // Nothing useful can be done when stderr itself is gone.
         let mut err = io::stderr().lock();
         let _ = err.write_all(text.as_bytes());

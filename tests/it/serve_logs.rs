@@ -291,3 +291,36 @@ fn the_log_format_comes_from_plugctl_yaml_too() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("serve.log_format"), "{stderr}");
 }
+
+/// Request lines are written in batches, yet one shows up promptly while the server runs, and at
+/// shutdown every line waiting is written before the server says it stopped.
+#[tokio::test(flavor = "multi_thread")]
+async fn request_lines_show_while_the_server_runs_and_before_it_stops() {
+    let sb = Sandbox::new();
+    let server = ServeChild::start(&sb, &["--store", "memory"]);
+    let url = server.url.clone();
+    let http = client();
+    let request_lines = |stderr: &str| stderr.matches(" INFO request ").count();
+    let answer = http.get(format!("{url}/healthz")).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let sent = std::time::Instant::now();
+    while request_lines(&server.stderr()) == 0 {
+        assert!(
+            sent.elapsed() < Duration::from_secs(2),
+            "no request line within 2 s:\n{}",
+            server.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // A burst, then the end: no line may be lost or come after the last word.
+    for _ in 0..200 {
+        let answer = http.get(format!("{url}/healthz")).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let (code, stderr) = server.terminate();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(request_lines(&stderr), 201, "{stderr}");
+    let last_request = stderr.rfind(" INFO request ").unwrap();
+    let stopped = stderr.find("stopped: every request finished").unwrap();
+    assert!(last_request < stopped, "{stderr}");
+}
