@@ -236,6 +236,8 @@ pub struct Redactor {
     /// Every group searched unanchored and every `secret` group found by captures (the
     /// reference the faster paths are tested against).
     reference: bool,
+    /// The groups' regex caches, one set per scan in progress (see `scan::Cursor`).
+    caches: scan::CachePool,
 }
 
 /// Counts per rule index and, when asked, findings with positions.

@@ -15,8 +15,8 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use regex_automata::util::captures::Captures;
@@ -366,6 +366,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             .collect(),
         allow,
         key: settings.hash_key.clone(),
+        caches: CachePool::default(),
     })
 }
 
@@ -489,8 +490,33 @@ type Found = [Option<Hit>; 2];
 /// remembered with the position it was searched from.
 type Lookahead = Option<(usize, Option<(Found, usize)>)>;
 
-/// Per-group state of a scan: capture slots, and the group's next finding once computed.
-struct Cursor {
+/// Sets of the groups' regex caches that scans have finished with. A scan takes one set for its
+/// whole range, where `meta::Regex::search` takes a cache from the regex's own pool for every
+/// search: on any thread but the first to search, that is a lock and an unlock each time (1.4%
+/// of a scan's samples), and it is the one set of regex state a part needs anyway.
+#[derive(Debug, Default)]
+pub(crate) struct CachePool(Mutex<Vec<Vec<meta::Cache>>>);
+
+impl CachePool {
+    fn take(&self, groups: &[Group]) -> Vec<meta::Cache> {
+        let spare = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        spare.unwrap_or_else(|| groups.iter().map(|g| g.regex.create_cache()).collect())
+    }
+
+    fn give_back(&self, caches: Vec<meta::Cache>) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(caches);
+    }
+}
+
+/// Per-group state of a scan: regex caches, capture slots, and the group's next finding once
+/// computed. The caches go back to the redactor's pool when the cursor is dropped.
+struct Cursor<'r> {
+    pool: &'r CachePool,
+    /// Regex cache per group.
+    caches: Vec<meta::Cache>,
     /// Capture slots per rule (rules with `Secret::Captures` only).
     caps: Vec<Option<Captures>>,
     /// The start finders' state per group.
@@ -499,9 +525,11 @@ struct Cursor {
     next: Vec<Lookahead>,
 }
 
-impl Cursor {
-    fn new(r: &Redactor) -> Self {
+impl<'r> Cursor<'r> {
+    fn new(r: &'r Redactor) -> Self {
         Self {
+            pool: &r.caches,
+            caches: r.caches.take(&r.groups),
             caps: r
                 .rules
                 .iter()
@@ -510,6 +538,12 @@ impl Cursor {
             starts: r.groups.iter().map(|_| starts::State::default()).collect(),
             next: vec![None; r.groups.len()],
         }
+    }
+}
+
+impl Drop for Cursor<'_> {
+    fn drop(&mut self) {
+        self.pool.give_back(std::mem::take(&mut self.caches));
     }
 }
 
@@ -663,14 +697,15 @@ impl Redactor {
         let group = &self.groups[g];
         let reach = (until.saturating_add(REACH)).min(hay.len());
         while pos < until {
-            let m = Self::find(group, hay, pos, until, reach, &mut cursor.starts[g])?;
+            let cache = &mut cursor.caches[g];
+            let m = Self::find(group, hay, pos, until, reach, &mut cursor.starts[g], cache)?;
             let caps = &mut cursor.caps;
             let local = m.pattern().as_usize();
             let outcome = match self.confirm(group, hay, local, m.range(), caps) {
                 Ok(hit) => Ok(hit),
                 Err(Reject::Final(p)) => Err(Reject::Final(p)),
                 Err(reject) => self
-                    .fallback(group, hay, local, m.start(), caps)
+                    .fallback(group, hay, local, m.start(), caps, cache)
                     .ok_or(reject),
             };
             match outcome {
@@ -695,9 +730,12 @@ impl Redactor {
         until: usize,
         reach: usize,
         state: &mut starts::State,
+        cache: &mut meta::Cache,
     ) -> Option<Match> {
         let Some(starts) = &group.starts else {
-            let m = group.regex.search(&Input::new(hay).range(pos..reach))?;
+            let m = group
+                .regex
+                .search_with(cache, &Input::new(hay).range(pos..reach))?;
             return (m.start() < until).then_some(m);
         };
         let mut at = pos;
@@ -716,7 +754,7 @@ impl Redactor {
                     debug_assert_eq!(found, group.regex.search(&input));
                     found
                 }
-                None => group.regex.search(&input),
+                None => group.regex.search_with(cache, &input),
             };
             if found.is_some() {
                 return found;
@@ -772,6 +810,7 @@ impl Redactor {
         after: usize,
         start: usize,
         caps: &mut [Option<Captures>],
+        cache: &mut meta::Cache,
     ) -> Option<Hit> {
         let byte = usize::from(hay[start]);
         for local in after + 1..group.rules.len() {
@@ -782,7 +821,7 @@ impl Redactor {
             let input = Input::new(hay)
                 .range(start..)
                 .anchored(Anchored::Pattern(PatternID::must(local)));
-            if let Some(m) = group.regex.search(&input)
+            if let Some(m) = group.regex.search_with(cache, &input)
                 && let Ok(hit) = self.confirm(group, hay, local, m.range(), caps)
             {
                 return Some(hit);

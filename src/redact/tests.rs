@@ -174,6 +174,38 @@ fn redacting_twice_changes_nothing_more() {
     assert_eq!(red(&once), once);
 }
 
+/// One redactor shared by threads that scan at the same time: each scan takes its own set of
+/// regex caches from the redactor's pool, and the answers are those of scans one at a time.
+#[test]
+fn one_redactor_on_many_threads_at_once() {
+    let r = Redactor::with_defaults();
+    let texts: Vec<String> = (0..16)
+        .map(|i| {
+            format!(
+                "turn {i}: card 4111 1111 1111 1111, mail user{i}@example.com, from 10.0.{i}.7, \
+                 Authorization: Bearer tok{i}abcdefghijklmnop, order 1234567890123456"
+            )
+        })
+        .collect();
+    let alone: Vec<String> = texts.iter().map(|t| r.redact_str(t).into_owned()).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..50 {
+                    for (text, expected) in texts.iter().zip(&alone) {
+                        assert_eq!(&r.redact_str(text), expected);
+                    }
+                }
+            });
+        }
+    });
+    assert!(
+        alone
+            .iter()
+            .all(|t| t.contains("[REDACTED:CARD]") && !t.contains("@example"))
+    );
+}
+
 #[test]
 fn toggles_operators_and_the_at_rule() {
     let s = Settings {
