@@ -153,6 +153,9 @@ pub(crate) struct Rule {
     pub(crate) secret: Secret,
     /// Bytes a match can start with (`None`: any).
     pub(crate) first: Option<Box<[bool; 256]>>,
+    /// A necessary condition for a match at a position, cheaper than the regex (`None`: only
+    /// the regex can tell): see `starts::may_start`.
+    pub(crate) may_start: Option<starts::MayStart>,
     /// The rule's pattern alone, for its `secret` and `kw` groups (`Secret::Captures`): the
     /// capture engine's work grows with the number of states, and the group's regex holds
     /// every pattern of the group.

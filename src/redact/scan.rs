@@ -197,6 +197,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
                 Secret::Whole
             },
             first: None,
+            may_start: None,
             captures: None,
         });
         patterns.push(c.pattern.clone());
@@ -227,6 +228,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             window: 0,
             secret,
             first: None,
+            may_start: starts::may_start(b.name),
             captures: None,
         });
         patterns.push(pattern);
@@ -815,12 +817,18 @@ impl Redactor {
         let byte = usize::from(hay[start]);
         for local in after + 1..group.rules.len() {
             let rule = &self.rules[group.rules[local]];
-            if rule.first.as_ref().is_some_and(|set| !set[byte]) {
-                continue;
-            }
             let input = Input::new(hay)
                 .range(start..)
                 .anchored(Anchored::Pattern(PatternID::must(local)));
+            if rule.first.as_ref().is_some_and(|set| !set[byte]) {
+                continue;
+            }
+            // A rejected card is most often a long number that cannot be anything else either:
+            // these checks spare the regex a walk per remaining shape.
+            if rule.may_start.is_some_and(|may| !may(hay, start)) {
+                debug_assert_eq!(group.regex.search(&input), None, "{}", rule.name);
+                continue;
+            }
             if let Some(m) = group.regex.search_with(cache, &input)
                 && let Ok(hit) = self.confirm(group, hay, local, m.range(), caps)
             {
