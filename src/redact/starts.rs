@@ -702,15 +702,19 @@ mod tests {
         ipv4 || nanp || national
     }
 
-    #[test]
-    fn chains_are_judged_as_one_start_at_a_time() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
+    /// A xorshift generator: the same pseudo-random inputs on every run.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state
-        };
+        }
+    }
+
+    #[test]
+    fn chains_are_judged_as_one_start_at_a_time() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
             // Groups of 1-5 digits joined by the separators, with now and then a doubled
             // separator or a letter that ends the chain; long chains included.
@@ -757,13 +761,7 @@ mod tests {
     fn quick_checks_never_rule_out_a_match() {
         use regex_automata::util::syntax;
         use regex_automata::{Anchored, Input, meta};
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for rule in ["ipv4", "ipv6", "phone"] {
             let may = may_start(rule).expect("a quick check");
             let pattern = crate::redact::rules::builtin(rule)
@@ -831,18 +829,15 @@ mod tests {
 
     #[test]
     fn byte_classes_agree_with_the_portable_ones() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for round in 0..600u32 {
             // Every byte value in every lane, then a pseudo-random mix of the classes and their
-            // neighbours (xorshift: the same inputs on every run).
+            // neighbours.
             let block: [u8; 64] = std::array::from_fn(|k| {
                 if round < 256 {
                     (round as u8).wrapping_add(k as u8)
                 } else {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    b"09:/;a\x80\xff"[(state % 8) as usize]
+                    b"09:/;a\x80\xff"[(next() % 8) as usize]
                 }
             });
             let (digits, colons) = classes(&block);
