@@ -817,12 +817,12 @@ impl Redactor {
         let byte = usize::from(hay[start]);
         for local in after + 1..group.rules.len() {
             let rule = &self.rules[group.rules[local]];
-            let input = Input::new(hay)
-                .range(start..)
-                .anchored(Anchored::Pattern(PatternID::must(local)));
             if rule.first.as_ref().is_some_and(|set| !set[byte]) {
                 continue;
             }
+            let input = Input::new(hay)
+                .range(start..)
+                .anchored(Anchored::Pattern(PatternID::must(local)));
             // A rejected card is most often a long number that cannot be anything else either:
             // these checks spare the regex a walk per remaining shape.
             if rule.may_start.is_some_and(|may| !may(hay, start)) {
