@@ -58,7 +58,16 @@ impl Counter {
 
     /// Tokens in `text`, on the calling thread. Special-token strings are ordinary text.
     pub fn count(&self, text: &str) -> usize {
-        self.encoding.engine().count(text)
+        let engine = self.encoding.engine();
+        let whole = self.encoding.whole_tokens();
+        let text = engine.normalize(text);
+        engine
+            .split(text.as_str())
+            .map(|piece| match piece.as_bytes() {
+                bytes if whole.contains(bytes) => 1,
+                bytes => engine.bpe.count(bytes),
+            })
+            .sum()
     }
 
     /// Tokens in `text`, split at cut points and counted on all cores; always equal to
