@@ -48,8 +48,9 @@ pub(crate) fn router(state: AppState) -> Router {
 ///
 /// Each gate is layered only when its configuration has something to check: a `from_fn` layer
 /// boxes a future and clones the service inside it on every request, even when it lets
-/// everything through, and leaving the three out cut a chat turn's CPU time by 8% and 14% in two
-/// A/Bs with rate limits and authentication off. A reload builds a new router, so a gate appears when it is configured.
+/// everything through, and leaving the three out cut a chat turn's CPU time by 8% and 14% in
+/// two A/Bs with rate limits and authentication off. A reload builds a new router, so a gate
+/// appears when it is configured.
 fn api(state: &AppState) -> Router<AppState> {
     let mut api = Router::new()
         .merge(chat::router())

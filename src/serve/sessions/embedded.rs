@@ -895,7 +895,7 @@ mod tests {
             user: Some("ann".into()),
             created_ms: 1,
             last_access_ms,
-            messages: vec![super::super::Message {
+            messages: vec![crate::serve::sessions::Message {
                 role: "user".into(),
                 content: "hi".into(),
                 at_ms: 1,
