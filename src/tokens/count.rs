@@ -17,6 +17,7 @@ use std::io::Read;
 use rayon::prelude::*;
 
 use super::error::Position;
+use super::split;
 use super::{Encoding, TokensError};
 
 /// Parallel chunks are about this large: big enough that the per-chunk overhead vanishes, small
@@ -61,8 +62,7 @@ impl Counter {
         let engine = self.encoding.engine();
         let whole = self.encoding.whole_tokens();
         let text = engine.normalize(text);
-        engine
-            .split(text.as_str())
+        split::pieces(self.encoding.pattern(), engine, text.as_str())
             .map(|piece| match piece.as_bytes() {
                 bytes if whole.contains(bytes) => 1,
                 bytes => engine.bpe.count(bytes),

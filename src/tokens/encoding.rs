@@ -5,6 +5,8 @@
 //! reference cases and on adversarial input) and was the fastest exact engine measured here
 //! (docs/benchmarks.md). Being built on `regex-automata` instead of a backtracking regex, it also
 //! survives inputs that make tiktoken overflow its stack (a million spaces and then a letter).
+//! Counting cuts ASCII text into pieces with its own scanner (`split.rs`), which gives the
+//! regex's pieces at a fraction of the cost, and leaves the rest to the regex.
 //!
 //! `bpe-openai` ships cl100k_base and o200k_base. p50k_base and r50k_base are built on first use
 //! from tiktoken-rs's vocabularies, with the same pre-tokenizer rewritten for their pattern.
@@ -18,6 +20,7 @@ use bpe_openai::Tokenizer;
 use bpe_openai::byte_pair_encoding::BytePairEncoding;
 
 use super::TokensError;
+use super::split::Pattern;
 
 /// A tokenizer encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,6 +109,15 @@ impl Encoding {
             Encoding::Cl100kBase => bpe_openai::cl100k_base(),
             Encoding::P50kBase => &P50K_BASE,
             Encoding::R50kBase => &R50K_BASE,
+        }
+    }
+
+    /// The pattern the engine splits text with.
+    pub(crate) fn pattern(self) -> Pattern {
+        match self {
+            Encoding::O200kBase | Encoding::O200kHarmony => Pattern::O200k,
+            Encoding::Cl100kBase => Pattern::Cl100k,
+            Encoding::P50kBase | Encoding::R50kBase => Pattern::Gpt2,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod compress;
 pub mod count;
 pub mod encoding;
 mod error;
+mod split;
 
 pub use count::{Counter, TextCount};
 pub use encoding::Encoding;
