@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Unexpected, Visitor};
 
 use super::ConfigError;
 use crate::output::Format;
@@ -299,12 +300,37 @@ pub struct ServePluginRouteSection {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeRateLimitSection {
-    /// Requests per second over all clients; 0 turns the limit off (default 100).
+    /// Requests per second over all clients; `0` or `off` turns the limit off (default 100).
+    #[serde(default, deserialize_with = "rps_or_off")]
     pub rps: Option<u32>,
     /// Requests admitted at once after an idle period (default: `rps`).
     pub burst: Option<u32>,
     /// A limit per client on top of the global one (default: none).
     pub per_client: Option<ServePerClientSection>,
+}
+
+/// A rate in requests per second, or `off` (the `--rate-limit` flag's word for 0).
+fn rps_or_off<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct Rps;
+    impl Visitor<'_> for Rps {
+        type Value = u32;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("requests per second (a whole number) or off")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<u32, E> {
+            u32::try_from(n).map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &self))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<u32, E> {
+            u32::try_from(n).map_err(|_| E::invalid_value(Unexpected::Signed(n), &self))
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<u32, E> {
+            match s {
+                "off" => Ok(0),
+                _ => Err(E::invalid_value(Unexpected::Str(s), &self)),
+            }
+        }
+    }
+    d.deserialize_any(Rps).map(Some)
 }
 
 /// `serve.rate_limit.per_client`.
@@ -478,6 +504,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown field `isuer`"), "{err}");
+    }
+
+    #[test]
+    fn a_rate_limit_is_a_number_or_off() {
+        let rps = |text: &str| parse_str(&format!("serve:\n  rate_limit:\n    rps: {text}\n"));
+        assert_eq!(rps("250").unwrap().serve.rate_limit.rps, Some(250));
+        assert_eq!(rps("off").unwrap().serve.rate_limit.rps, Some(0));
+        assert_eq!(rps("0").unwrap().serve.rate_limit.rps, Some(0));
+        assert_eq!(parse_str("serve: {}\n").unwrap().serve.rate_limit.rps, None);
+        for bad in ["-1", "fast", "1.5", "5000000000"] {
+            let err = rps(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("requests per second (a whole number) or off"),
+                "{bad}: {err}"
+            );
+            assert!(err.contains("plugctl.yaml:3:"), "{bad}: {err}");
+        }
     }
 
     #[test]
