@@ -14,6 +14,7 @@ pub mod backend;
 pub mod breaker;
 pub mod cluster_limit;
 pub mod fanout;
+pub mod history;
 pub mod limit;
 pub mod metrics;
 pub mod plugins;

@@ -25,13 +25,12 @@ use crate::serve::backend::Backend;
 use crate::serve::backend::BackendError;
 use crate::serve::breaker::{Breaker, Permit};
 use crate::serve::fanout::{self, FanOutSettings, Part};
+use crate::serve::history::{self, Fitted};
 use crate::serve::metrics::Metrics;
 use crate::serve::plugins::Plugins;
 use crate::serve::problem::{ApiError, ApiJson, Problem};
 use crate::serve::sessions::{Message, Millis, Session, Tier, Update, UpdateRefused};
 use crate::serve::state::AppState;
-use crate::tokens::chat::Transcript;
-use crate::tokens::compress::{self, Action, Options};
 
 /// Longest accepted `session_id` and `user`, in characters (as JSON Schema's `maxLength` counts).
 const MAX_ID_LEN: usize = 128;
@@ -492,47 +491,15 @@ async fn load_for_turn(
     Ok((session, fresh))
 }
 
-/// The history as the model will see it.
-struct Turn {
-    messages: Vec<Value>,
-    prompt_tokens: usize,
-    compressed: bool,
-}
-
-fn prepare_turn(state: &AppState, session: &Session) -> Result<Turn, ApiError> {
-    let context = &state.settings.context;
-    let mut messages: Vec<Value> = Vec::with_capacity(session.messages.len() + 1);
-    if let Some(system) = &context.system_prompt {
-        messages.push(json!({"role": "system", "content": system}));
-    }
-    messages.extend(
-        session
-            .messages
-            .iter()
-            .map(|m| json!({"role": m.role, "content": m.content})),
-    );
-    let transcript = Transcript::from_messages(messages);
-    let options = Options {
-        max_tokens: context.budget,
-        reserve_output: context.reserve_output,
-        strategy: context.strategy,
-        pin_system: true,
-        // The newest message may be longer than the whole budget: keep what fits of it rather
-        // than send the model nothing.
-        partial: true,
-    };
-    let compressed = compress::compress(&state.counter, &state.formula, &transcript, &options)
-        .map_err(|e| ApiError::Internal(format!("trimming the history: {e}")))?;
-    let trimmed = compressed
-        .report
-        .decisions
-        .iter()
-        .any(|d| d.action != Action::Kept);
-    Ok(Turn {
-        prompt_tokens: compressed.report.tokens_after,
-        messages: compressed.transcript.messages,
-        compressed: trimmed,
-    })
+/// The history the model gets on this turn.
+fn prepare_turn(state: &AppState, session: &Session) -> Result<Fitted, ApiError> {
+    history::fit(
+        &state.counter,
+        &state.formula,
+        &state.settings.context,
+        &session.messages,
+    )
+    .map_err(|e| ApiError::Internal(format!("trimming the history: {e}")))
 }
 
 /// Appends messages to a session in one commit, creating it from `fresh` when it is new. A
