@@ -17,6 +17,7 @@
 //! errors and [`flush`] write out everything before them at once. Writing each request line
 //! to a file cost about a tenth of a request's CPU time; a batch costs a fraction of that.
 
+use std::cell::RefCell;
 use std::io::{self, Write as _};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -75,9 +76,44 @@ pub const ACCESS_TARGET: &str = "plugctl::serve::access";
 /// segment, a problem's detail), through the server's log redactor; unchanged before
 /// [`use_server_lines`], when lines are not redacted at all.
 pub fn redact_log_value(value: &str) -> String {
+    thread_local! {
+        static RECENT: RefCell<Recent> = const { RefCell::new(Recent { entries: Vec::new() }) };
+    }
     match SERVER_LINES.get() {
-        Some(server) => server.redactor.redact_str(value).into_owned(),
+        Some(server) => RECENT.with_borrow_mut(|recent| {
+            recent.get_or_redact(value, |v| server.redactor.redact_str(v).into_owned())
+        }),
         None => value.to_string(),
+    }
+}
+
+/// The last values a thread redacted for request lines, with what they became. A client sends
+/// the same `User-Agent` on every request, and redacting it cost 5% of a whole chat turn. The
+/// log redactor is set once per process, so an entry never goes stale.
+struct Recent {
+    /// The most recently used first.
+    entries: Vec<(Box<str>, String)>,
+}
+
+impl Recent {
+    const CAPACITY: usize = 8;
+    /// Longer values (a problem's detail) are rarely seen twice.
+    const LONGEST: usize = 512;
+
+    fn get_or_redact(&mut self, value: &str, redact: impl FnOnce(&str) -> String) -> String {
+        if value.len() > Self::LONGEST {
+            return redact(value);
+        }
+        let entry = match self.entries.iter().position(|(seen, _)| **seen == *value) {
+            Some(i) => self.entries.remove(i),
+            None => {
+                self.entries.truncate(Self::CAPACITY - 1);
+                (value.into(), redact(value))
+            }
+        };
+        let redacted = entry.1.clone();
+        self.entries.insert(0, entry);
+        redacted
     }
 }
 
@@ -489,6 +525,38 @@ impl Visit for JsonFields<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn recent_values_are_redacted_once_until_eight_others_push_them_out() {
+        let mut recent = super::Recent {
+            entries: Vec::new(),
+        };
+        let calls = std::cell::Cell::new(0);
+        let mut redact = |v: &str| {
+            recent.get_or_redact(v, |v| {
+                calls.set(calls.get() + 1);
+                v.to_uppercase()
+            })
+        };
+        assert_eq!(redact("curl/8.5"), "CURL/8.5");
+        assert_eq!(redact("curl/8.5"), "CURL/8.5");
+        assert_eq!(calls.get(), 1);
+        for i in 0..7 {
+            redact(&format!("agent {i}"));
+        }
+        // Eight distinct values since: still held, as the least recently used.
+        assert_eq!(redact("curl/8.5"), "CURL/8.5");
+        assert_eq!(calls.get(), 8);
+        for i in 7..15 {
+            redact(&format!("agent {i}"));
+        }
+        assert_eq!(redact("curl/8.5"), "CURL/8.5");
+        assert_eq!(calls.get(), 17);
+        let long = "x".repeat(600);
+        redact(&long);
+        redact(&long);
+        assert_eq!(calls.get(), 19);
+    }
+
     use super::*;
     use std::sync::Mutex;
 
