@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::sessions::Message;
 use super::settings::ContextSettings;
-use crate::tokens::chat::{ChatFormula, Transcript};
-use crate::tokens::compress::{self, Action, Options, Strategy};
+use crate::tokens::chat::{ChatCount, ChatFormula, Transcript};
+use crate::tokens::compress::{self, Action, Compressed, Options, Strategy};
 use crate::tokens::{Counter, TokensError};
 
 /// The history as the model gets it.
@@ -35,65 +35,84 @@ pub fn fit(
     history: &[Message],
 ) -> Result<Fitted, TokensError> {
     let reachable = reachable(counter, formula, context, history);
-    let skipped = reachable.len() < history.len();
-    let mut fitted = fit_all(counter, formula, context, &reachable)?;
-    fitted.compressed |= skipped;
+    let transcript = transcript(context, reachable.iter().map(|(m, _)| *m));
+    // Counted once: the walk from the ends counted every message it reaches.
+    let system = transcript
+        .messages
+        .first()
+        .filter(|_| context.system_prompt.is_some())
+        .map(|m| formula.message_tokens(counter, m));
+    let counts = ChatCount::without_tools(
+        formula,
+        system
+            .into_iter()
+            .chain(reachable.iter().map(|&(_, tokens)| tokens))
+            .collect(),
+    );
+    let compressed =
+        compress::compress_counted(counter, formula, &transcript, counts, &options(context))?;
+    let mut fitted = fitted(compressed);
+    fitted.compressed |= reachable.len() < history.len();
     Ok(fitted)
 }
 
-/// The messages the strategy can reach from its ends, in order (module docs).
+/// The messages the strategy can reach from its ends, in order, with their tokens (module
+/// docs).
 fn reachable<'m>(
     counter: &Counter,
     formula: &ChatFormula,
     context: &ContextSettings,
     history: &'m [Message],
-) -> Vec<&'m Message> {
+) -> Vec<(&'m Message, usize)> {
     let n = history.len();
+    let mut tokens: Vec<Option<usize>> = vec![None; n];
+    let mut count = |i: usize| {
+        *tokens[i].get_or_insert_with(|| formula.message_tokens(counter, &as_value(&history[i])))
+    };
     // How many messages from one end, up to and including the first past the budget.
-    let reach = |order: &mut dyn Iterator<Item = &Message>| {
-        let mut tokens = 0;
+    let mut reach = |order: &mut dyn Iterator<Item = usize>| {
+        let mut total = 0;
         let mut taken = 0;
-        for m in order {
+        for i in order {
             taken += 1;
-            tokens += formula.message_tokens(counter, &as_value(m));
-            if tokens > context.budget {
+            total += count(i);
+            if total > context.budget {
                 break;
             }
         }
         taken
     };
     let (front, back) = match context.strategy {
-        Strategy::Last => (0, reach(&mut history.iter().rev())),
-        Strategy::First => (reach(&mut history.iter()), 0),
-        Strategy::MiddleOut => (reach(&mut history.iter()), reach(&mut history.iter().rev())),
+        Strategy::Last => (0, reach(&mut (0..n).rev())),
+        Strategy::First => (reach(&mut (0..n)), 0),
+        Strategy::MiddleOut => (reach(&mut (0..n)), reach(&mut (0..n).rev())),
     };
-    if front + back >= n {
-        return history.iter().collect();
-    }
-    history[..front]
-        .iter()
-        .chain(&history[n - back..])
+    let window: Vec<usize> = if front + back >= n {
+        (0..n).collect()
+    } else {
+        (0..front).chain(n - back..n).collect()
+    };
+    // The walks counted every message of the window; counting again is only a fallback.
+    window
+        .into_iter()
+        .map(|i| (&history[i], count(i)))
         .collect()
 }
 
-/// Compresses exactly `messages`, behind the system prompt.
-fn fit_all(
-    counter: &Counter,
-    formula: &ChatFormula,
+/// The transcript of `messages` behind the system prompt.
+fn transcript<'m>(
     context: &ContextSettings,
-    messages: &[&Message],
-) -> Result<Fitted, TokensError> {
+    messages: impl Iterator<Item = &'m Message>,
+) -> Transcript {
     let system = context
         .system_prompt
         .as_ref()
         .map(|s| json!({"role": "system", "content": s}));
-    let transcript = Transcript::from_messages(
-        system
-            .into_iter()
-            .chain(messages.iter().map(|m| as_value(m)))
-            .collect(),
-    );
-    let options = Options {
+    Transcript::from_messages(system.into_iter().chain(messages.map(as_value)).collect())
+}
+
+fn options(context: &ContextSettings) -> Options {
+    Options {
         max_tokens: context.budget,
         reserve_output: context.reserve_output,
         strategy: context.strategy,
@@ -101,9 +120,11 @@ fn fit_all(
         // The newest message may be longer than the whole budget: keep what fits of it rather
         // than send the model nothing.
         partial: true,
-    };
-    let compressed = compress::compress(counter, formula, &transcript, &options)?;
-    Ok(Fitted {
+    }
+}
+
+fn fitted(compressed: Compressed) -> Fitted {
+    Fitted {
         compressed: compressed
             .report
             .decisions
@@ -111,7 +132,7 @@ fn fit_all(
             .any(|d| d.action != Action::Kept),
         prompt_tokens: compressed.report.tokens_after,
         messages: compressed.transcript.messages,
-    })
+    }
 }
 
 fn as_value(m: &Message) -> Value {
@@ -143,12 +164,21 @@ mod tests {
         }
     }
 
-    /// Fitting the reachable messages gives what fitting every message gives.
+    /// What compressing the whole history, counted in full, gives.
+    fn fit_everything(
+        counter: &Counter,
+        formula: &ChatFormula,
+        context: &ContextSettings,
+        history: &[Message],
+    ) -> Result<Fitted, TokensError> {
+        let transcript = transcript(context, history.iter());
+        compress::compress(counter, formula, &transcript, &options(context)).map(fitted)
+    }
+
     fn assert_same_as_fitting_everything(context: &ContextSettings, history: &[Message]) {
         let counter = Counter::new(context.encoding);
         let formula = ChatFormula::new(context.encoding, None);
-        let all: Vec<&Message> = history.iter().collect();
-        let expected = fit_all(&counter, &formula, context, &all).unwrap();
+        let expected = fit_everything(&counter, &formula, context, history).unwrap();
         let got = fit(&counter, &formula, context, history).unwrap();
         assert_eq!(got, expected, "{context:?}");
     }
@@ -182,8 +212,7 @@ mod tests {
             // A budget below the pinned part is an error either way.
             let counter = Counter::new(context.encoding);
             let formula = ChatFormula::new(context.encoding, None);
-            let all: Vec<&Message> = history.iter().collect();
-            match fit_all(&counter, &formula, &context, &all) {
+            match fit_everything(&counter, &formula, &context, &history) {
                 Ok(expected) => prop_assert_eq!(fit(&counter, &formula, &context, &history).unwrap(), expected),
                 Err(_) => prop_assert!(fit(&counter, &formula, &context, &history).is_err()),
             }

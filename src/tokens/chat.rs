@@ -344,6 +344,19 @@ pub struct ChatCount {
     pub total: usize,
 }
 
+impl ChatCount {
+    /// The count of a transcript without tool definitions whose messages cost `messages`.
+    pub fn without_tools(formula: &ChatFormula, messages: Vec<usize>) -> Self {
+        let reply_priming = formula.reply_priming as usize;
+        Self {
+            total: messages.iter().sum::<usize>() + reply_priming,
+            messages,
+            tools: 0,
+            reply_priming,
+        }
+    }
+}
+
 /// Counts a transcript's prompt tokens.
 pub fn count_chat(counter: &Counter, formula: &ChatFormula, transcript: &Transcript) -> ChatCount {
     let messages: Vec<usize> = transcript

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::chat::{ChatFormula, Transcript, count_chat};
+use super::chat::{ChatCount, ChatFormula, Transcript, count_chat};
 use super::{Counter, TokensError};
 
 /// Which messages to keep when not all fit.
@@ -114,6 +114,18 @@ pub fn compress(
     options: &Options,
 ) -> Result<Compressed, TokensError> {
     let counts = count_chat(counter, formula, transcript);
+    compress_counted(counter, formula, transcript, counts, options)
+}
+
+/// [`compress`] for a caller that has counted the transcript already: `counts` must be what
+/// [`count_chat`] gives for it.
+pub fn compress_counted(
+    counter: &Counter,
+    formula: &ChatFormula,
+    transcript: &Transcript,
+    counts: ChatCount,
+    options: &Options,
+) -> Result<Compressed, TokensError> {
     let units = group(transcript, &counts.messages, options.pin_system);
 
     let pinned: usize = units.iter().filter(|u| u.pinned).map(|u| u.tokens).sum();
