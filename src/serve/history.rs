@@ -35,39 +35,41 @@ pub fn fit(
     history: &[Message],
 ) -> Result<Fitted, TokensError> {
     let reachable = reachable(counter, formula, context, history);
-    let transcript = transcript(context, reachable.iter().map(|(m, _)| *m));
+    let skipped = reachable.len() < history.len();
+    let (messages, tokens): (Vec<Value>, Vec<usize>) = reachable.into_iter().unzip();
+    let transcript = transcript(context, messages);
     // Counted once: the walk from the ends counted every message it reaches.
     let system = transcript
         .messages
         .first()
         .filter(|_| context.system_prompt.is_some())
         .map(|m| formula.message_tokens(counter, m));
-    let counts = ChatCount::without_tools(
-        formula,
-        system
-            .into_iter()
-            .chain(reachable.iter().map(|&(_, tokens)| tokens))
-            .collect(),
-    );
+    let counts = ChatCount::without_tools(formula, system.into_iter().chain(tokens).collect());
     let compressed =
         compress::compress_counted(counter, formula, &transcript, counts, &options(context))?;
     let mut fitted = fitted(compressed);
-    fitted.compressed |= reachable.len() < history.len();
+    fitted.compressed |= skipped;
     Ok(fitted)
 }
 
-/// The messages the strategy can reach from its ends, in order, with their tokens (module
-/// docs).
-fn reachable<'m>(
+/// The messages the strategy can reach from its ends, in order, as the transcript has them and
+/// with their tokens (module docs).
+fn reachable(
     counter: &Counter,
     formula: &ChatFormula,
     context: &ContextSettings,
-    history: &'m [Message],
-) -> Vec<(&'m Message, usize)> {
+    history: &[Message],
+) -> Vec<(Value, usize)> {
     let n = history.len();
-    let mut tokens: Vec<Option<usize>> = vec![None; n];
+    let mut seen: Vec<Option<(Value, usize)>> = vec![None; n];
     let mut count = |i: usize| {
-        *tokens[i].get_or_insert_with(|| formula.message_tokens(counter, &as_value(&history[i])))
+        seen[i]
+            .get_or_insert_with(|| {
+                let message = as_value(&history[i]);
+                let tokens = formula.message_tokens(counter, &message);
+                (message, tokens)
+            })
+            .1
     };
     // How many messages from one end, up to and including the first past the budget.
     let mut reach = |order: &mut dyn Iterator<Item = usize>| {
@@ -92,23 +94,20 @@ fn reachable<'m>(
     } else {
         (0..front).chain(n - back..n).collect()
     };
-    // The walks counted every message of the window; counting again is only a fallback.
-    window
-        .into_iter()
-        .map(|i| (&history[i], count(i)))
-        .collect()
+    // The walks counted every message of the window already; this only makes it certain.
+    for &i in &window {
+        count(i);
+    }
+    window.into_iter().filter_map(|i| seen[i].take()).collect()
 }
 
 /// The transcript of `messages` behind the system prompt.
-fn transcript<'m>(
-    context: &ContextSettings,
-    messages: impl Iterator<Item = &'m Message>,
-) -> Transcript {
+fn transcript(context: &ContextSettings, messages: Vec<Value>) -> Transcript {
     let system = context
         .system_prompt
         .as_ref()
         .map(|s| json!({"role": "system", "content": s}));
-    Transcript::from_messages(system.into_iter().chain(messages.map(as_value)).collect())
+    Transcript::from_messages(system.into_iter().chain(messages).collect())
 }
 
 fn options(context: &ContextSettings) -> Options {
@@ -171,7 +170,7 @@ mod tests {
         context: &ContextSettings,
         history: &[Message],
     ) -> Result<Fitted, TokensError> {
-        let transcript = transcript(context, history.iter());
+        let transcript = transcript(context, history.iter().map(as_value).collect());
         compress::compress(counter, formula, &transcript, &options(context)).map(fitted)
     }
 
