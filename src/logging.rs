@@ -397,7 +397,7 @@ where
                 }
                 // Added after redaction: they come from plugctl, not from the event's values.
                 let mut timestamp = String::new();
-                SystemTime.format_time(&mut Writer::new(&mut timestamp))?;
+                write_timestamp(&mut Writer::new(&mut timestamp))?;
                 let meta = event.metadata();
                 let mut line = Map::new();
                 line.insert("timestamp".into(), timestamp.into());
@@ -414,11 +414,57 @@ where
     }
 }
 
+/// The current time as tracing's `SystemTime` writes it (`2026-11-27T03:02:38.877142Z`). Each
+/// thread formats the part down to the second once per second: formatting all of it every time
+/// took a third of writing a request line.
+fn write_timestamp(writer: &mut Writer<'_>) -> std::fmt::Result {
+    thread_local! {
+        static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) else {
+        return SystemTime.format_time(writer);
+    };
+    SECOND.with_borrow_mut(|(second, text)| {
+        if *second != now.as_secs() {
+            text.clear();
+            if !format_second(now.as_secs(), text) {
+                return SystemTime.format_time(writer);
+            }
+            *second = now.as_secs();
+        }
+        write!(writer, "{text}.{:06}Z", now.subsec_micros())
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of a Unix time, in UTC; false for a year past 9999 (which tracing
+/// writes differently).
+fn format_second(unix: u64, out: &mut String) -> bool {
+    use std::fmt::Write as _;
+    let Some(t) = i64::try_from(unix)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .filter(|t| t.year() <= 9999)
+    else {
+        return false;
+    };
+    write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+    .is_ok()
+}
+
 /// A request line in the text format, written straight into the subscriber's line buffer. It
 /// reads the same as tracing's own text format (no span is open around a request line), whose
 /// general machinery and extra copy cost more than the rest of the line.
 fn write_request_line(mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
-    if SystemTime.format_time(&mut writer).is_err() {
+    if write_timestamp(&mut writer).is_err() {
         writer.write_str("<unknown time>")?;
     }
     let level = match *event.metadata().level() {
@@ -525,6 +571,36 @@ impl Visit for JsonFields<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn seconds_are_formatted_as_tracing_formats_them() {
+        let second = |unix| {
+            let mut out = String::new();
+            assert!(super::format_second(unix, &mut out));
+            out
+        };
+        assert_eq!(second(0), "1970-01-01T00:00:00");
+        assert_eq!(second(951_782_400), "2000-02-29T00:00:00");
+        assert_eq!(second(1_795_748_555), "2026-11-27T03:02:35");
+        assert!(!super::format_second(253_402_300_800, &mut String::new()));
+        // Against tracing's own clock: both read now, so retry across a second's boundary.
+        let format = |f: fn(&mut super::Writer<'_>) -> std::fmt::Result| {
+            let mut out = String::new();
+            f(&mut super::Writer::new(&mut out)).unwrap();
+            out
+        };
+        let same = (0..5).any(|_| {
+            let ours = format(super::write_timestamp);
+            let theirs = format(|w| super::SystemTime.format_time(w));
+            ours.len() == theirs.len() && ours[..20] == theirs[..20]
+        });
+        assert!(
+            same,
+            "{} / {}",
+            format(super::write_timestamp),
+            format(|w| super::SystemTime.format_time(w))
+        );
+    }
+
     #[test]
     fn recent_values_are_redacted_once_until_eight_others_push_them_out() {
         let mut recent = super::Recent {
