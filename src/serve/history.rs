@@ -6,7 +6,7 @@
 //! than the first one that overflows the whole budget on its own run can therefore never be
 //! kept, cut to fit, or change what is kept, so it is left out before anything is counted. A
 //! long session's turn then counts about one budget of text from each end it keeps instead of
-//! its whole history: at 800 turns, counting made a turn take 28 ms.
+//! its whole history: at 800 turns, counting had made a turn take 16 ms instead of 5.
 
 use serde_json::{Value, json};
 
