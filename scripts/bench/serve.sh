@@ -3,7 +3,7 @@
 # trimming on, a new session stored per request) with each store setting, against the classic
 # Flask skeleton under gunicorn (2 gthread workers x 4 threads) and one nginx worker serving a
 # static file (the ceiling of this machine), all on loopback, measured with wrk in interleaved
-# rounds. Prints one line per run, then medians and ratios.
+# rounds whose order rotates. Prints one line per run, then medians and ratios.
 #
 # Targets: plugctl with the embedded store and `--durability fsync` (acknowledged after fsync)
 # and `--durability os` (acknowledged once written to the OS), plugctl with `--store redis://`
@@ -104,8 +104,12 @@ run() { # url script -> "req/s p99_ms"
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A rps p99
+n=${#names[@]}
 for i in $(seq "$rounds"); do
-  for k in "${!names[@]}"; do
+  # The order rotates every round: a target measured right after a plugctl server has that
+  # server's checkpoint writing to the same disk, which shows in its p99.
+  for j in $(seq 0 $((n - 1))); do
+    k=$(((i - 1 + j) % n))
     read -r r p < <(run "${urls[$k]}" "${scripts[$k]}")
     printf 'round %d %-14s %9.0f req/s  p99 %7.2f ms\n' "$i" "${names[$k]}" "$r" "$p"
     rps[${names[$k]}]+="$r "
