@@ -44,7 +44,7 @@ pub fn fit(
         .first()
         .filter(|_| context.system_prompt.is_some())
         .map(|m| formula.message_tokens(counter, m));
-    let counts = ChatCount::without_tools(formula, system.into_iter().chain(tokens).collect());
+    let counts = ChatCount::new(formula, system.into_iter().chain(tokens).collect(), 0);
     let compressed =
         compress::compress_counted(counter, formula, &transcript, counts, &options(context))?;
     let mut fitted = fitted(compressed);

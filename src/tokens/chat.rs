@@ -345,13 +345,13 @@ pub struct ChatCount {
 }
 
 impl ChatCount {
-    /// The count of a transcript without tool definitions whose messages cost `messages`.
-    pub fn without_tools(formula: &ChatFormula, messages: Vec<usize>) -> Self {
+    /// The count of a transcript whose messages cost `messages` and tool definitions `tools`.
+    pub fn new(formula: &ChatFormula, messages: Vec<usize>, tools: usize) -> Self {
         let reply_priming = formula.reply_priming as usize;
         Self {
-            total: messages.iter().sum::<usize>() + reply_priming,
+            total: messages.iter().sum::<usize>() + tools + reply_priming,
             messages,
-            tools: 0,
+            tools,
             reply_priming,
         }
     }
@@ -365,14 +365,7 @@ pub fn count_chat(counter: &Counter, formula: &ChatFormula, transcript: &Transcr
         .map(|m| formula.message_tokens(counter, m))
         .collect();
     let tools = formula.tools_tokens(counter, &transcript.functions);
-    let reply_priming = formula.reply_priming as usize;
-    let total = messages.iter().sum::<usize>() + tools + reply_priming;
-    ChatCount {
-        messages,
-        tools,
-        reply_priming,
-        total,
-    }
+    ChatCount::new(formula, messages, tools)
 }
 
 fn check_message(m: &Value, path: &str) -> Result<(), TokensError> {
