@@ -92,7 +92,8 @@ pub struct Objective {
 pub struct Broken {
     pub objective: String,
     pub metric: &'static str,
-    /// None when the run did not measure it (e.g. `ttft_p99` without `--sse`).
+    /// None when the run did not measure it (`ttft_p99` without `--sse`, latency when no
+    /// request was answered).
     pub value: Option<f64>,
 }
 
@@ -223,7 +224,7 @@ impl Objective {
                     Some(("tpot", stat)) => (sse.map(|s| &s.tpot_ms), stat),
                     _ => (Some(&r.latency_ms), m),
                 };
-                summary.map(|s| pick(s, stat))
+                summary.filter(|s| s.count > 0).map(|s| pick(s, stat))
             }
         }
     }
@@ -338,6 +339,22 @@ mod tests {
         let broken = Objective::parse("ttft_p99>1s").unwrap().check(&r).unwrap();
         assert_eq!(broken.value, None);
         assert!(broken.to_string().contains("not measured"));
+    }
+
+    #[test]
+    fn a_latency_without_samples_is_not_measured() {
+        let mut s = Stats::new();
+        s.error(crate::bench::stats::ErrorKind::Connect);
+        let r = Report::new(report().run, &s, Duration::from_secs(1));
+        assert_eq!(r.latency_ms.count, 0);
+        let broken = Objective::parse("p99>1s").unwrap().check(&r).unwrap();
+        assert_eq!(broken.value, None);
+        assert!(
+            Objective::parse("error_rate>50%")
+                .unwrap()
+                .check(&r)
+                .is_some()
+        );
     }
 
     proptest! {

@@ -67,6 +67,11 @@ impl RunInfo {
 /// A distribution in milliseconds.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
+    /// Samples measured. With none (every request failed before an answer) the figures below
+    /// are 0, which must not read as "instant": the table shows dashes and `--fail-if` counts
+    /// the metric as not measured. Absent from reports written before it existed.
+    #[serde(default)]
+    pub count: u64,
     pub min: f64,
     pub mean: f64,
     pub stddev: f64,
@@ -86,6 +91,7 @@ impl Summary {
         let ms = |us: f64| us.round() / 1000.0;
         let q = |q: f64| ms(h.value_at_quantile(q) as f64);
         Self {
+            count: h.len(),
             min: ms(h.min() as f64),
             mean: ms(h.mean()),
             stddev: ms(h.stdev()),

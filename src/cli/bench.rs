@@ -447,7 +447,12 @@ fn render(printer: &Printer, r: &Report) -> std::io::Result<()> {
         for v in [
             s.min, s.mean, s.stddev, s.p50, s.p90, s.p95, s.p99, s.p99_9, s.max,
         ] {
-            cells.push(Cell::new(format!("{v:.3}")));
+            // No sample is no figure, not a zero.
+            cells.push(Cell::new(if s.count == 0 {
+                "-".to_string()
+            } else {
+                format!("{v:.3}")
+            }));
         }
         t.add_row(cells);
     };

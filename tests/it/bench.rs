@@ -58,6 +58,7 @@ fn counts_every_request_of_a_closed_loop_run() {
     assert_eq!(u(&r, "/schema_version"), 1);
     assert_eq!(u(&r, "/requests"), 300);
     assert_eq!(u(&r, "/status_codes/200"), 300);
+    assert_eq!(u(&r, "/latency_ms/count"), 300);
     assert_eq!(server.hits.load(std::sync::atomic::Ordering::Relaxed), 300);
     assert_eq!(f(&r, "/success_rate"), 1.0);
     assert_eq!(u(&r, "/rejected"), 0);
@@ -157,6 +158,18 @@ fn transport_failures_are_bucketed() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(u(&r, "/errors/connect"), 20);
     assert_eq!(f(&r, "/error_rate"), 1.0);
+    assert_eq!(u(&r, "/latency_ms/count"), 0);
+    // No answer, no latency: an objective on it fails rather than pass on a zero.
+    let (code, _, err) = bench(&[&url, "-c", "2", "-n", "5", "--fail-if", "p99>1s"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("p99 was not measured"), "{err}");
+    let sandbox = Sandbox::new();
+    let (_, table, _) = run(sandbox.cmd().args(["bench", &url, "-c", "1", "-n", "2"]));
+    let latency = table.lines().find(|l| l.contains("latency")).unwrap();
+    assert!(
+        !latency.contains("0.000") && latency.contains(" - "),
+        "{table}"
+    );
 
     let server = Server::start(Behavior::Slow(std::time::Duration::from_millis(400)));
     let (code, r, err) = bench(&[&server.url("/"), "-c", "2", "-n", "4", "--timeout", "100ms"]);
