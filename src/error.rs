@@ -176,6 +176,61 @@ pub fn hint_for(error: &anyhow::Error) -> Option<String> {
     None
 }
 
+/// A serde_json or serde_yaml message as a user should read it, for files whose position the
+/// caller prints itself: without the trailing " at line L column C", with "a mapping" for the
+/// Rust struct name in "expected struct ServeSection", and with a quoted value longer than a
+/// line cut short (serde quotes the whole scalar, which can be a whole file).
+pub fn parse_message(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(" column ") => &message[..at],
+        _ => message,
+    };
+    let mut out = String::with_capacity(message.len().min(200));
+    let mut rest = message;
+    while let Some(at) = rest.find(['"', 's']) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let word_start = !out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        if let Some(after) = from.strip_prefix("struct ").filter(|_| word_start) {
+            let name_end = after
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(after.len());
+            if name_end > 0 {
+                out.push_str("a mapping");
+                rest = &after[name_end..];
+                continue;
+            }
+        }
+        if let Some(body) = from.strip_prefix('"') {
+            // The closing quote: the next one not escaped by a backslash.
+            let mut escaped = false;
+            let close = body.char_indices().find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            });
+            if let Some((end, _)) = close {
+                let quoted = &body[..end];
+                out.push('"');
+                if quoted.chars().count() > 60 {
+                    out.extend(quoted.chars().take(40));
+                    out.push('…');
+                } else {
+                    out.push_str(quoted);
+                }
+                out.push('"');
+                rest = &body[end + 1..];
+                continue;
+            }
+        }
+        let c = from.chars().next().expect("found a character");
+        out.push(c);
+        rest = &from[c.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +264,34 @@ mod tests {
         let io = io::Error::new(io::ErrorKind::BrokenPipe, "pipe");
         let err = CliError::from(anyhow::Error::new(io).context("writing output"));
         assert!(err.is_broken_pipe());
+    }
+
+    #[test]
+    fn parse_messages_read_as_prose() {
+        assert_eq!(
+            parse_message(
+                "serve: invalid type: string \"hello world\", expected struct ServeSection at line 1 column 8"
+            ),
+            "serve: invalid type: string \"hello world\", expected a mapping"
+        );
+        let long = format!(
+            "invalid type: string \"{}\", expected struct RedactSection",
+            "a\\\"b".repeat(40)
+        );
+        let tidy = parse_message(&long);
+        assert!(
+            tidy.len() < 120 && tidy.ends_with("…\", expected a mapping"),
+            "{tidy}"
+        );
+        // Nothing else changes: words with "struct" inside, quotes that do not close, positions
+        // that are not serde's suffix.
+        for same in [
+            "unknown field `structure`",
+            "a \"b",
+            "expected a construct Foo",
+            "at line 3",
+        ] {
+            assert_eq!(parse_message(same), same);
+        }
     }
 }

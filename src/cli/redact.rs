@@ -279,8 +279,9 @@ fn resolve(args: &RedactArgs, globals: &Globals) -> Result<Settings, CliError> {
                     .map(|l| format!(":{}:{}", l.line(), l.column()))
                     .unwrap_or_default();
                 CliError::usage(anyhow::anyhow!(
-                    "invalid rules file {}{at}: {e}",
-                    path.display()
+                    "invalid rules file {}{at}: {}",
+                    path.display(),
+                    crate::error::parse_message(&e.to_string())
                 ))
                 .with_hint("a rules file has the keys of the `redact:` section: enable, disable, operators, rules, allow, hash_key")
             })?

@@ -197,7 +197,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))
             .unwrap_or_default(),
-        message: e.to_string(),
+        message: crate::error::parse_message(&e.to_string()),
     })
 }
 

@@ -94,7 +94,7 @@ impl Transcript {
                             column: l.column(),
                         })
                         .unwrap_or(Position { line: 1, column: 1 }),
-                    message: strip_position(&e.to_string()),
+                    message: crate::error::parse_message(&e.to_string()),
                 })?
             }
             Syntax::Jsonl => {
@@ -495,15 +495,7 @@ fn json_error(syntax: Syntax, e: &serde_json::Error, line_offset: usize) -> Toke
             // serde_json says column 0 for an error before a line's first character.
             column: e.column().max(1),
         },
-        message: strip_position(&e.to_string()),
-    }
-}
-
-/// serde's messages end with " at line L column C"; plugctl prints the position itself.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+        message: crate::error::parse_message(&e.to_string()),
     }
 }
 

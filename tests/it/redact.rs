@@ -255,6 +255,16 @@ fn invalid_rules_name_the_rule_and_exit_2() {
         err.contains("invalid rule \"ticket\"") && err.contains("does not compile"),
         "{err}"
     );
+    // Not YAML of rules at all (someone passed the wrong file): one short line, no type names.
+    sb.write(
+        "notes.yaml",
+        "a long line of notes that is not a mapping ".repeat(50),
+    );
+    let (code, _, err) = support::run(sb.cmd().args(["redact", "--rules", "notes.yaml"]).arg("-"));
+    assert_eq!(code, 2, "{err}");
+    let first = err.lines().next().unwrap();
+    assert!(first.len() < 160, "{err}");
+    assert!(first.ends_with("…\", expected a mapping"), "{err}");
     let (code, _, err) = support::run(sb.cmd().args(["redact", "--disable", "creditcard"]));
     assert_eq!(code, 2);
     assert!(
