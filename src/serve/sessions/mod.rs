@@ -12,8 +12,6 @@ pub mod embedded;
 pub mod export;
 pub mod redis;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -201,17 +199,14 @@ pub enum UpdateRefused {
 }
 
 /// Sessions in a map: fast, gone on restart.
+///
+/// The map is sharded (dashmap): an update runs on the request's own thread while it holds the
+/// lock of its session's shard, and with one lock for the whole map a thread preempted while
+/// holding it stalled every other request for a scheduler tick (p99 20–40 ms at c = 50 on two
+/// cores, against 6 ms for the embedded store).
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    sessions: Mutex<HashMap<String, Session>>,
-}
-
-impl MemoryStore {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        // A panic while holding the lock cannot leave a half-written session: values are
-        // replaced whole.
-        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
-    }
+    sessions: dashmap::DashMap<String, Session>,
 }
 
 impl SessionStore for MemoryStore {
@@ -223,15 +218,21 @@ impl SessionStore for MemoryStore {
     }
 
     fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
-        Ok(self.map().get(id).cloned())
+        Ok(self.sessions.get(id).map(|s| s.clone()))
     }
 
     fn update_dyn(&self, id: &str, mut f: UpdateFn) -> Result<UpdateResult, StoreError> {
-        let mut map = self.map();
-        let current = map.get(id).cloned();
+        // The entry holds its shard's lock until the session is written: two updates of one
+        // session never interleave.
+        let entry = self.sessions.entry(id.to_string());
+        let current = match &entry {
+            dashmap::Entry::Occupied(o) => Some(o.get().clone()),
+            dashmap::Entry::Vacant(_) => None,
+        };
         Ok(match f(current) {
             Update::Save(session, value) => {
-                map.insert(session.id.clone(), session);
+                debug_assert_eq!(session.id, id, "an update keeps its session's id");
+                entry.insert(session);
                 value
             }
             Update::Keep(value) => value,
@@ -239,18 +240,21 @@ impl SessionStore for MemoryStore {
     }
 
     fn delete(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.map().remove(id).is_some())
+        Ok(self.sessions.remove(id).is_some())
     }
 
     fn purge(&self, before: Millis) -> Result<usize, StoreError> {
-        let mut map = self.map();
-        let n = map.len();
-        map.retain(|_, s| s.last_access_ms >= before);
-        Ok(n - map.len())
+        let mut removed = 0;
+        self.sessions.retain(|_, s| {
+            let keep = s.last_access_ms >= before;
+            removed += usize::from(!keep);
+            keep
+        });
+        Ok(removed)
     }
 
     fn count(&self) -> Result<usize, StoreError> {
-        Ok(self.map().len())
+        Ok(self.sessions.len())
     }
 
     fn ping(&self) -> Result<(), StoreError> {
