@@ -97,15 +97,19 @@ struct Job {
 /// A session as stored: its JSON.
 type Record = Arc<[u8]>;
 
+/// Sessions by id. foldhash rather than SipHash: the writer hashes every id twice per turn, and
+/// its per-process random seed is enough for keys the server mostly makes itself.
+type Records = HashMap<String, Record, foldhash::fast::RandomState>;
+
 /// Sessions acknowledged but not yet committed to redb. Only the writer adds to it; a
 /// checkpoint removes its frozen part once redb has it, so a read that misses here finds the
 /// session in redb.
 #[derive(Default)]
 struct Overlay {
     /// Written since the last checkpoint began.
-    active: HashMap<String, Record>,
+    active: Records,
     /// Being committed by the checkpoint in progress.
-    frozen: Arc<HashMap<String, Record>>,
+    frozen: Arc<Records>,
 }
 
 impl Overlay {
@@ -160,7 +164,7 @@ impl Shared {
 /// What a batch of the writer reads sessions from, after the overlay's active part (which only
 /// the writer changes).
 struct BatchView {
-    frozen: Arc<HashMap<String, Record>>,
+    frozen: Arc<Records>,
     table: redb::ReadOnlyTable<&'static str, &'static [u8]>,
 }
 
@@ -223,7 +227,7 @@ impl EmbeddedStore {
         });
         // The log exists in either mode: replay it whatever the mode now.
         let log = replay(&shared, durability)?;
-        let (checkpoints, checkpoint_jobs) = sync_channel::<Arc<HashMap<String, Record>>>(1);
+        let (checkpoints, checkpoint_jobs) = sync_channel::<Arc<Records>>(1);
         let (checkpoint_done, checkpoint_results) = sync_channel::<()>(1);
         let checkpointer = {
             let shared = Arc::clone(&shared);
@@ -338,6 +342,19 @@ fn complete_lines(bytes: &[u8]) -> &[u8] {
     }
 }
 
+/// Appends `session` to `lines` as one JSON line and returns its record (the line without the
+/// newline). On failure `lines` is left as it was.
+fn encode_line(lines: &mut Vec<u8>, session: &Session) -> Result<Record, serde_json::Error> {
+    let start = lines.len();
+    if let Err(e) = serde_json::to_writer(&mut *lines, session) {
+        lines.truncate(start);
+        return Err(e);
+    }
+    let record = Record::from(&lines[start..]);
+    lines.push(b'\n');
+    Ok(record)
+}
+
 /// How far ahead of its end the log is filled with zeros (`fsync` durability).
 const PREFILL: u64 = 4 << 20;
 static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
@@ -440,7 +457,7 @@ fn sync_dir(dir: &Path) -> Result<(), StoreError> {
 }
 
 /// Commits a frozen overlay to redb with fsync.
-fn commit_records(db: &Database, records: &HashMap<String, Record>) -> Result<(), StoreError> {
+fn commit_records(db: &Database, records: &Records) -> Result<(), StoreError> {
     let tx = db.begin_write().map_err(backend)?;
     {
         let mut table = tx.open_table(SESSIONS).map_err(backend)?;
@@ -457,11 +474,7 @@ fn commit_records(db: &Database, records: &HashMap<String, Record>) -> Result<()
 /// The checkpoint thread: commits each frozen overlay it is given, then drops it from the
 /// overlay and deletes the old log. A failed commit (a full disk, say) is retried each second;
 /// nothing is lost meanwhile, the old log still holds it. Ends when the writer hangs up.
-fn checkpoint_loop(
-    shared: &Shared,
-    jobs: &Receiver<Arc<HashMap<String, Record>>>,
-    done: &SyncSender<()>,
-) {
+fn checkpoint_loop(shared: &Shared, jobs: &Receiver<Arc<Records>>, done: &SyncSender<()>) {
     while let Ok(frozen) = jobs.recv() {
         loop {
             let result = commit_records(&shared.db, &frozen).and_then(|()| {
@@ -490,7 +503,7 @@ struct Writer {
     /// When the oldest write not yet checkpointed was acknowledged.
     dirty_since: Option<Instant>,
     /// `None` once the writer stops: the checkpointer then ends.
-    checkpoints: Option<SyncSender<Arc<HashMap<String, Record>>>>,
+    checkpoints: Option<SyncSender<Arc<Records>>>,
     checkpoint_results: Receiver<()>,
     checkpointer: Option<JoinHandle<()>>,
     /// A checkpoint was handed over and has not reported back.
@@ -572,17 +585,15 @@ impl Writer {
                 return;
             }
         };
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(updates.len() * 512);
         let mut written: Vec<(String, Option<Record>)> = Vec::new();
         let mut outcomes = Vec::with_capacity(updates.len());
         for (id, mut f, done) in updates {
             let active = self.shared.overlay().active.get(&id).cloned();
             let outcome = view.read(&id, active).map(|current| match f(current) {
-                Update::Save(session, value) => match serde_json::to_vec(&session) {
-                    Ok(bytes) => {
-                        lines.extend_from_slice(&bytes);
-                        lines.push(b'\n');
-                        let record: Record = bytes.into();
+                // Encoded straight into the batch's log write; the record copies it once.
+                Update::Save(session, value) => match encode_line(&mut lines, &session) {
+                    Ok(record) => {
                         let mut overlay = self.shared.overlay();
                         let before = overlay.active.insert(session.id.clone(), record);
                         written.push((session.id, before));
@@ -685,7 +696,11 @@ impl Writer {
         self.dirty_since = None;
         let frozen = {
             let mut overlay = self.shared.overlay();
-            let active = std::mem::take(&mut overlay.active);
+            // The next period will likely write as many sessions: size the map for them now
+            // rather than grow it by doubling, rehashing everything each time.
+            let capacity = overlay.active.len();
+            let fresh = Records::with_capacity_and_hasher(capacity, Default::default());
+            let active = std::mem::replace(&mut overlay.active, fresh);
             overlay.frozen = Arc::new(active);
             Arc::clone(&overlay.frozen)
         };
