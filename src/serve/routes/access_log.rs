@@ -121,14 +121,19 @@ pub(crate) async fn track(
 
 /// Whether a header carries a credential: the standard ones, and any name that says so.
 fn is_credential(name: &str) -> bool {
-    matches!(
-        name,
-        "authorization" | "proxy-authorization" | "cookie" | "x-api-key"
-    ) || [
-        "token", "secret", "api-key", "apikey", "password", "session",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
+    match name {
+        "authorization" | "proxy-authorization" | "cookie" | "x-api-key" => true,
+        // The headers of nearly every request, answered without searching their names for the
+        // words below (six substring searches per header were 2.5% of a turn's instructions).
+        "host" | "content-type" | "content-length" | "user-agent" | "accept"
+        | "accept-encoding" | "accept-language" | "connection" | "origin" | "referer"
+        | "traceparent" => false,
+        _ => [
+            "token", "secret", "api-key", "apikey", "password", "session",
+        ]
+        .iter()
+        .any(|word| name.contains(word)),
+    }
 }
 
 /// The credentials of a request as they may be logged: `authorization (Bearer ********), cookie
@@ -182,6 +187,27 @@ mod tests {
             "authorization (Bearer ********), cookie (********), x-api-key (********), \
              x-session-token (********)"
         );
+    }
+
+    #[test]
+    fn credential_headers_are_known_by_name_or_by_a_word_in_it() {
+        for name in [
+            "authorization",
+            "x-auth-token",
+            "x-client-secret",
+            "x-session-id",
+        ] {
+            assert!(is_credential(name), "{name}");
+        }
+        for name in [
+            "host",
+            "content-type",
+            "user-agent",
+            "x-request-id",
+            "accept",
+        ] {
+            assert!(!is_credential(name), "{name}");
+        }
     }
 
     #[test]
