@@ -492,29 +492,57 @@ type Found = [Option<Hit>; 2];
 /// remembered with the position it was searched from.
 type Lookahead = Option<(usize, Option<(Found, usize)>)>;
 
-/// Sets of the groups' regex caches that scans have finished with. A scan takes one set for its
-/// whole range, where `meta::Regex::search` takes a cache from the regex's own pool for every
-/// search: on any thread but the first to search, that is a lock and an unlock each time (1.4%
-/// of a scan's samples), and it is the one set of regex state a part needs anyway.
+/// What a scan needs besides the redactor: a regex cache per group, capture slots per rule, the
+/// start finders' state and each group's next finding.
+#[derive(Debug)]
+struct Scratch {
+    caches: Vec<meta::Cache>,
+    caps: Vec<Option<Captures>>,
+    starts: Vec<starts::State>,
+    next: Vec<Lookahead>,
+}
+
+/// The scratch sets that scans have finished with, for the next scans. A scan takes one set for
+/// its whole range: `meta::Regex::search` would take a cache from the regex's own pool for every
+/// search (on any thread but the first to search, a lock and an unlock each time: 1.4% of a
+/// scan's samples), and building a set costs more than scanning a chat message (1.2k
+/// instructions, most of them the capture slots).
 #[derive(Debug, Default)]
-pub(crate) struct CachePool(Mutex<Vec<Vec<meta::Cache>>>);
+pub(crate) struct CachePool(Mutex<Vec<Scratch>>);
 
 impl CachePool {
-    fn take(&self, groups: &[Group]) -> Vec<meta::Cache> {
+    fn take(&self, r: &Redactor) -> Scratch {
         let spare = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        spare.unwrap_or_else(|| groups.iter().map(|g| g.regex.create_cache()).collect())
+        match spare {
+            Some(mut scratch) => {
+                // Caches and capture slots carry nothing from one search to the next; the
+                // finders' state and the lookahead describe the text of the last scan.
+                scratch.starts.fill_with(starts::State::default);
+                scratch.next.fill(None);
+                scratch
+            }
+            None => Scratch {
+                caches: r.groups.iter().map(|g| g.regex.create_cache()).collect(),
+                caps: r
+                    .rules
+                    .iter()
+                    .map(|rule| rule.captures.as_ref().map(meta::Regex::create_captures))
+                    .collect(),
+                starts: r.groups.iter().map(|_| starts::State::default()).collect(),
+                next: vec![None; r.groups.len()],
+            },
+        }
     }
 
-    fn give_back(&self, caches: Vec<meta::Cache>) {
+    fn give_back(&self, scratch: Scratch) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(caches);
+            .push(scratch);
     }
 }
 
-/// Per-group state of a scan: regex caches, capture slots, and the group's next finding once
-/// computed. The caches go back to the redactor's pool when the cursor is dropped.
+/// A scan's state, taken from the redactor's pool and given back when the cursor is dropped.
 struct Cursor<'r> {
     pool: &'r CachePool,
     /// Regex cache per group.
@@ -529,23 +557,30 @@ struct Cursor<'r> {
 
 impl<'r> Cursor<'r> {
     fn new(r: &'r Redactor) -> Self {
+        let Scratch {
+            caches,
+            caps,
+            starts,
+            next,
+        } = r.caches.take(r);
         Self {
             pool: &r.caches,
-            caches: r.caches.take(&r.groups),
-            caps: r
-                .rules
-                .iter()
-                .map(|rule| rule.captures.as_ref().map(meta::Regex::create_captures))
-                .collect(),
-            starts: r.groups.iter().map(|_| starts::State::default()).collect(),
-            next: vec![None; r.groups.len()],
+            caches,
+            caps,
+            starts,
+            next,
         }
     }
 }
 
 impl Drop for Cursor<'_> {
     fn drop(&mut self) {
-        self.pool.give_back(std::mem::take(&mut self.caches));
+        self.pool.give_back(Scratch {
+            caches: std::mem::take(&mut self.caches),
+            caps: std::mem::take(&mut self.caps),
+            starts: std::mem::take(&mut self.starts),
+            next: std::mem::take(&mut self.next),
+        });
     }
 }
 
