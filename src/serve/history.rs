@@ -45,6 +45,15 @@ pub fn fit(
         .filter(|_| context.system_prompt.is_some())
         .map(|m| formula.message_tokens(counter, m));
     let counts = ChatCount::new(formula, system.into_iter().chain(tokens).collect(), 0);
+    if counts.total + context.reserve_output <= context.budget {
+        // Everything fits, as on most turns: compression would keep every message, and its
+        // report and copies of the messages cost more than counting them did.
+        return Ok(Fitted {
+            messages: transcript.messages,
+            prompt_tokens: counts.total,
+            compressed: skipped,
+        });
+    }
     let compressed =
         compress::compress_counted(counter, formula, &transcript, counts, &options(context))?;
     let mut fitted = fitted(compressed);
@@ -194,6 +203,37 @@ mod tests {
             assert!(reachable.len() < 20, "{strategy:?}: {}", reachable.len());
             assert_same_as_fitting_everything(&context, &history);
         }
+    }
+
+    #[test]
+    fn a_history_that_fits_is_kept_whole() {
+        let history: Vec<Message> = (0..4).map(|i| message(i, 3)).collect();
+        for strategy in [Strategy::Last, Strategy::First, Strategy::MiddleOut] {
+            let context = context(2048, strategy, true);
+            assert_same_as_fitting_everything(&context, &history);
+            let counter = Counter::new(context.encoding);
+            let formula = ChatFormula::new(context.encoding, None);
+            let fitted = fit(&counter, &formula, &context, &history).unwrap();
+            assert_eq!((fitted.messages.len(), fitted.compressed), (5, false));
+        }
+        // One token short of room for the reply: compression decides, and cuts.
+        let counter = Counter::new(Encoding::O200kBase);
+        let formula = ChatFormula::new(Encoding::O200kBase, None);
+        let whole = fit(
+            &counter,
+            &formula,
+            &context(2048, Strategy::Last, true),
+            &history,
+        )
+        .unwrap()
+        .prompt_tokens;
+        let tight = context(whole + 16 - 1, Strategy::Last, true);
+        assert_same_as_fitting_everything(&tight, &history);
+        assert!(
+            fit(&counter, &formula, &tight, &history)
+                .unwrap()
+                .compressed
+        );
     }
 
     proptest! {
