@@ -185,50 +185,22 @@ pub fn parse_message(message: &str) -> String {
         Some(at) if message[at..].contains(" column ") => &message[..at],
         _ => message,
     };
-    let mut out = String::with_capacity(message.len().min(200));
-    let mut rest = message;
-    while let Some(at) = rest.find(['"', 's']) {
-        let (before, from) = rest.split_at(at);
-        out.push_str(before);
-        let word_start = !out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
-        if let Some(after) = from.strip_prefix("struct ").filter(|_| word_start) {
-            let name_end = after
-                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-                .unwrap_or(after.len());
-            if name_end > 0 {
-                out.push_str("a mapping");
-                rest = &after[name_end..];
-                continue;
-            }
-        }
-        if let Some(body) = from.strip_prefix('"') {
-            // The closing quote: the next one not escaped by a backslash.
-            let mut escaped = false;
-            let close = body.char_indices().find(|&(_, c)| {
-                let closes = c == '"' && !escaped;
-                escaped = c == '\\' && !escaped;
-                closes
-            });
-            if let Some((end, _)) = close {
-                let quoted = &body[..end];
-                out.push('"');
-                if quoted.chars().count() > 60 {
-                    out.extend(quoted.chars().take(40));
-                    out.push('…');
-                } else {
-                    out.push_str(quoted);
+    // A quoted value is matched whole, so that nothing inside it is taken for a type name.
+    // Compiled on the error path only.
+    let parts = regex::Regex::new(r#""(?:[^"\\]|\\.)*"|\bstruct [A-Za-z_][A-Za-z0-9_]*"#)
+        .expect("a valid pattern");
+    parts
+        .replace_all(message, |found: &regex::Captures<'_>| {
+            let text = &found[0];
+            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(value) if value.chars().count() > 60 => {
+                    format!("\"{}…\"", value.chars().take(40).collect::<String>())
                 }
-                out.push('"');
-                rest = &body[end + 1..];
-                continue;
+                Some(_) => text.to_string(),
+                None => "a mapping".to_string(),
             }
-        }
-        let c = from.chars().next().expect("found a character");
-        out.push(c);
-        rest = &from[c.len_utf8()..];
-    }
-    out.push_str(rest);
-    out
+        })
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -290,6 +262,7 @@ mod tests {
             "a \"b",
             "expected a construct Foo",
             "at line 3",
+            "invalid type: string \"struct Foo\", expected u64",
         ] {
             assert_eq!(parse_message(same), same);
         }
