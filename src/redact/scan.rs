@@ -494,11 +494,15 @@ type Lookahead = Option<(usize, Option<(Found, usize)>)>;
 
 /// What a scan needs besides the redactor: a regex cache per group, capture slots per rule, the
 /// start finders' state and each group's next finding.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Scratch {
+    /// Regex cache per group.
     caches: Vec<meta::Cache>,
+    /// Capture slots per rule (rules with `Secret::Captures` only).
     caps: Vec<Option<Captures>>,
+    /// The start finders' state per group.
     starts: Vec<starts::State>,
+    /// `(position searched from, its result)` per group.
     next: Vec<Lookahead>,
 }
 
@@ -545,42 +549,21 @@ impl CachePool {
 /// A scan's state, taken from the redactor's pool and given back when the cursor is dropped.
 struct Cursor<'r> {
     pool: &'r CachePool,
-    /// Regex cache per group.
-    caches: Vec<meta::Cache>,
-    /// Capture slots per rule (rules with `Secret::Captures` only).
-    caps: Vec<Option<Captures>>,
-    /// The start finders' state per group.
-    starts: Vec<starts::State>,
-    /// `(position searched from, its result)` per group.
-    next: Vec<Lookahead>,
+    scratch: Scratch,
 }
 
 impl<'r> Cursor<'r> {
     fn new(r: &'r Redactor) -> Self {
-        let Scratch {
-            caches,
-            caps,
-            starts,
-            next,
-        } = r.caches.take(r);
         Self {
             pool: &r.caches,
-            caches,
-            caps,
-            starts,
-            next,
+            scratch: r.caches.take(r),
         }
     }
 }
 
 impl Drop for Cursor<'_> {
     fn drop(&mut self) {
-        self.pool.give_back(Scratch {
-            caches: std::mem::take(&mut self.caches),
-            caps: std::mem::take(&mut self.caps),
-            starts: std::mem::take(&mut self.starts),
-            next: std::mem::take(&mut self.next),
-        });
+        self.pool.give_back(std::mem::take(&mut self.scratch));
     }
 }
 
@@ -694,17 +677,18 @@ impl Redactor {
     ) -> Option<(Found, usize)> {
         let mut best: Option<(Found, usize)> = None;
         for g in 0..self.groups.len() {
-            let fresh = match cursor.next[g] {
+            let fresh = match cursor.scratch.next[g] {
                 Some((_, None)) => false,
                 Some((_, Some((found, _)))) => found[0].is_some_and(|h| h.start >= pos),
                 None => false,
             };
-            let reusable = fresh || matches!(cursor.next[g], Some((from, None)) if from <= pos);
+            let reusable =
+                fresh || matches!(cursor.scratch.next[g], Some((from, None)) if from <= pos);
             if !reusable {
                 let result = self.next_in_group(g, hay, pos, until, cursor);
-                cursor.next[g] = Some((pos, result));
+                cursor.scratch.next[g] = Some((pos, result));
             }
-            let Some((_, Some(candidate))) = cursor.next[g] else {
+            let Some((_, Some(candidate))) = cursor.scratch.next[g] else {
                 continue;
             };
             let hit = candidate.0[0].expect("a step always has a first finding");
@@ -734,9 +718,17 @@ impl Redactor {
         let group = &self.groups[g];
         let reach = (until.saturating_add(REACH)).min(hay.len());
         while pos < until {
-            let cache = &mut cursor.caches[g];
-            let m = Self::find(group, hay, pos, until, reach, &mut cursor.starts[g], cache)?;
-            let caps = &mut cursor.caps;
+            let cache = &mut cursor.scratch.caches[g];
+            let m = Self::find(
+                group,
+                hay,
+                pos,
+                until,
+                reach,
+                &mut cursor.scratch.starts[g],
+                cache,
+            )?;
+            let caps = &mut cursor.scratch.caps;
             let local = m.pattern().as_usize();
             let outcome = match self.confirm(group, hay, local, m.range(), caps) {
                 Ok(hit) => Ok(hit),
