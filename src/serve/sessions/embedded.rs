@@ -21,7 +21,8 @@
 //! - Once a second (`os`) or every five seconds (`fsync`) the writer starts a checkpoint: the
 //!   log becomes `sessions.log.old`, a fresh log takes its place, and a second thread commits
 //!   the overlay's frozen part to redb with fsync, then deletes the old log. The writer does not
-//!   wait for it.
+//!   wait for it. With `fsync`, the commit syncs as it writes (`paced.rs`) so that the
+//!   log's syncs do not queue behind all of it.
 //! - A delete, a purge and the shutdown flush first checkpoint everything and empty the log, so
 //!   that replaying a log can never bring back what they removed.
 //!
@@ -39,6 +40,7 @@ use std::time::{Duration, Instant};
 
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
+use super::paced::PacedFile;
 use super::{
     Millis, PendingUpdate, Session, SessionStore, StoreError, Update, UpdateFn, UpdateResult,
     decode,
@@ -210,12 +212,21 @@ impl EmbeddedStore {
             StoreError::Backend(format!("creating data directory {}: {e}", dir.display()))
         })?;
         let path = dir.join(FILE_NAME);
-        let db = Database::create(&path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked {
-                path: dir.display().to_string(),
-            },
-            other => StoreError::Backend(format!("opening {}: {other}", path.display())),
-        })?;
+        let db = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(redb::DatabaseError::from)
+            .and_then(|file| PacedFile::new(file, durability == Durability::Fsync))
+            .and_then(|file| Database::builder().create_with_backend(file))
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked {
+                    path: dir.display().to_string(),
+                },
+                other => StoreError::Backend(format!("opening {}: {other}", path.display())),
+            })?;
         // Create the table up front so that readers never meet a missing table.
         let tx = db.begin_write().map_err(backend)?;
         tx.open_table(SESSIONS).map_err(backend)?;

@@ -10,6 +10,7 @@
 
 pub mod embedded;
 pub mod export;
+mod paced;
 pub mod redis;
 
 use std::sync::atomic::{AtomicU64, Ordering};
