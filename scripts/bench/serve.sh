@@ -110,6 +110,9 @@ for i in $(seq "$rounds"); do
   # server's checkpoint writing to the same disk, which shows in its p99.
   for j in $(seq 0 $((n - 1))); do
     k=$(((i - 1 + j) % n))
+    # Each target starts on a quiet disk: what the previous one left dirty in the page cache
+    # (the `os` server's log, hundreds of MB a run) is written back now, not during this run.
+    sync
     read -r r p < <(run "${urls[$k]}" "${scripts[$k]}")
     printf 'round %d %-14s %9.0f req/s  p99 %7.2f ms\n' "$i" "${names[$k]}" "$r" "$p"
     rps[${names[$k]}]+="$r "
