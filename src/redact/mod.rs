@@ -239,8 +239,9 @@ pub struct Redactor {
     /// Every group searched unanchored and every `secret` group found by captures (the
     /// reference the faster paths are tested against).
     reference: bool,
-    /// The groups' regex caches, one set per scan in progress (see `scan::Cursor`).
-    caches: scan::CachePool,
+    /// The scans' scratch sets (regex caches, capture slots, finder state), one per scan in
+    /// progress (see `scan::Cursor`).
+    scratch: scan::ScratchPool,
 }
 
 /// Counts per rule index and, when asked, findings with positions.

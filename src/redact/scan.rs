@@ -368,7 +368,7 @@ pub(crate) fn build_with(settings: &Settings, starts: bool) -> Result<Redactor, 
             .collect(),
         allow,
         key: settings.hash_key.clone(),
-        caches: CachePool::default(),
+        scratch: ScratchPool::default(),
     })
 }
 
@@ -512,9 +512,9 @@ struct Scratch {
 /// scan's samples), and building a set costs more than scanning a chat message (1.2k
 /// instructions, most of them the capture slots).
 #[derive(Debug, Default)]
-pub(crate) struct CachePool(Mutex<Vec<Scratch>>);
+pub(crate) struct ScratchPool(Mutex<Vec<Scratch>>);
 
-impl CachePool {
+impl ScratchPool {
     fn take(&self, r: &Redactor) -> Scratch {
         let spare = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
         match spare {
@@ -548,15 +548,15 @@ impl CachePool {
 
 /// A scan's state, taken from the redactor's pool and given back when the cursor is dropped.
 struct Cursor<'r> {
-    pool: &'r CachePool,
+    pool: &'r ScratchPool,
     scratch: Scratch,
 }
 
 impl<'r> Cursor<'r> {
     fn new(r: &'r Redactor) -> Self {
         Self {
-            pool: &r.caches,
-            scratch: r.caches.take(r),
+            pool: &r.scratch,
+            scratch: r.scratch.take(r),
         }
     }
 }

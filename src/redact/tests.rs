@@ -174,8 +174,9 @@ fn redacting_twice_changes_nothing_more() {
     assert_eq!(red(&once), once);
 }
 
-/// One redactor shared by threads that scan at the same time: each scan takes its own set of
-/// regex caches from the redactor's pool, and the answers are those of scans one at a time.
+/// One redactor shared by threads that scan at the same time: each scan takes its own scratch
+/// set (regex caches and all) from the redactor's pool, and the answers are those of scans one
+/// at a time.
 #[test]
 fn one_redactor_on_many_threads_at_once() {
     let r = Redactor::with_defaults();
