@@ -259,7 +259,7 @@ fn block_mask(hay: &[u8], at: usize, until: usize, colons: bool) -> u64 {
     // A run after a letter or `_` is inside a word: most of them (hex digests, keys, ids) are
     // dropped here, in bulk, rather than one by one in the scanner. Those two bytes after a
     // backslash stay, for the scanner to check for an escape.
-    let in_word = (letters << 1) | before(1, |&b| b.is_ascii_alphabetic() || b == b'_');
+    let in_word = (letters << 1) | before(1, |&b| is_word(b));
     let escaped =
         (backslashes << 2) | (before(1, |&b| b == b'\\') << 1) | before(2, |&b| b == b'\\');
     let runs = run_starts & (!in_word | escaped);
@@ -273,7 +273,7 @@ fn block_mask(hay: &[u8], at: usize, until: usize, colons: bool) -> u64 {
 }
 
 /// Bit k of each mask says whether byte k of a block is of the class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Classes {
     /// `0-9`.
     digits: u64,
@@ -295,12 +295,7 @@ fn classes(block: &[u8; 64]) -> Classes {
     };
     let splat = |b: u8| set_splat_i8_m128i(b as i8);
     let mask = |x: m128i, k: usize| u64::from(move_mask_i8_m128i(x) as u16) << (16 * k);
-    let mut c = Classes {
-        digits: 0,
-        colons: 0,
-        letters: 0,
-        backslashes: 0,
-    };
+    let mut c = Classes::default();
     for (k, lanes) in block.chunks_exact(16).enumerate() {
         let x = m128i::from(<[u8; 16]>::try_from(lanes).expect("16 bytes"));
         // `b | 0x20` lower-cases the letters and makes no other byte one.
@@ -360,12 +355,7 @@ fn equal_lanes(x: u64, b: u8) -> u64 {
 fn classes_swar(block: &[u8; 64]) -> Classes {
     // The high bits of the eight lanes as the eight low bits (bit k: byte k).
     let lane_bits = |high: u64| ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-    let mut c = Classes {
-        digits: 0,
-        colons: 0,
-        letters: 0,
-        backslashes: 0,
-    };
+    let mut c = Classes::default();
     for (w, word) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
         let letters = range_lanes(x | (LANES * 0x20), b'a', b'z') | equal_lanes(x, b'_');
